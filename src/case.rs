@@ -1,0 +1,81 @@
+//! A loaded case: the scenario a case file describes, checked and ready to run. The file format
+//! itself (and its JSON Schema, `schemas/case.schema.json`) is read by [`crate::load`].
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::failure::Section;
+
+/// One scenario, from one file.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The path below the case directory without `.json`, e.g. `users/admin_create_user_duplicate`.
+    pub id: String,
+    /// The case file as shown in messages, e.g. `cases/users/admin_create_user_duplicate.json`.
+    pub file: String,
+    /// The first path component of the id (the folder), used as the trial kind.
+    pub area: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub setup: Vec<Step>,
+    pub steps: Vec<Step>,
+    pub teardown: Vec<Step>,
+}
+
+impl Case {
+    pub fn section(&self, section: Section) -> &[Step] {
+        match section {
+            Section::Setup => &self.setup,
+            Section::Steps => &self.steps,
+            Section::Teardown => &self.teardown,
+        }
+    }
+
+    /// Every step, in file order, with its section and index.
+    pub fn all_steps(&self) -> impl Iterator<Item = (Section, usize, &Step)> {
+        [Section::Setup, Section::Steps, Section::Teardown]
+            .into_iter()
+            .flat_map(move |s| {
+                self.section(s)
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, st)| (s, i, st))
+            })
+    }
+}
+
+/// One request and what its reply must look like.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub name: Option<String>,
+    pub operation: String,
+    /// The request body, a template (strings may hold `${var}`).
+    pub request: Value,
+    /// The request breaks the input schema on purpose.
+    pub invalid_request: bool,
+    pub expect: Expect,
+    pub captures: Vec<Capture>,
+}
+
+/// What the reply must be.
+#[derive(Debug, Clone)]
+pub enum Expect {
+    /// A 2xx reply whose body validates against the output schema and, if given, matches `body`
+    /// (a template pattern, see [`crate::matcher`]).
+    Success { body: Option<Value> },
+    /// An error reply with this code and, if given, a message matching `message` (exact text or a
+    /// matcher).
+    Error {
+        code: String,
+        message: Option<Value>,
+    },
+}
+
+/// A value to keep from the reply: `variable` gets what `path` selects in the body.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub variable: String,
+    pub path: JsonPath,
+    /// The path as written, for messages.
+    pub source: String,
+}

@@ -1,0 +1,395 @@
+//! Loading case files: JSON syntax (errors at line:column), the case format's own JSON Schema
+//! (errors at JSON pointers), then the checks only the harness can make: the operation exists, the
+//! expected error is one the operation can return, variables are captured before use, capture
+//! paths and matchers are well-formed, descriptions are unique. Every problem in every file is
+//! collected so that a suite reports all its load errors together.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::case::{Capture, Case, Expect, Step};
+use crate::matcher;
+use crate::schemas::SchemaStore;
+use crate::template;
+
+/// Names every case can use without capturing them.
+pub const BUILTIN_VARIABLES: &[&str] = &["prefix", "case_id", "password", "password2"];
+
+/// One problem in one case file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: String,
+    /// A JSON pointer (`/steps/0/operation`), or `line:column` for syntax errors, or empty.
+    pub location: String,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else if self.location.starts_with('/') {
+            write!(f, "{}: at {}: {}", self.file, self.location, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.location, self.message)
+        }
+    }
+}
+
+/// All load errors of a suite.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} problem(s) loading cases:", self.0.len())?;
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The case directory that ships with the crate.
+pub fn bundled_cases_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))
+}
+
+/// Loads every `*.json` below `dir` (except the `expectations/` folder), sorted by id.
+pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    collect_files(dir, dir, &mut files, &mut errors);
+    files.sort();
+    let shown_root = dir
+        .file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.to_path_buf());
+    let mut cases = Vec::new();
+    for relative in files {
+        let shown = shown_root.join(&relative).display().to_string();
+        let id = relative
+            .with_extension("")
+            .to_string_lossy()
+            .replace('\\', "/");
+        match std::fs::read_to_string(dir.join(&relative)) {
+            Ok(text) => match load_case(&id, &shown, &text, store) {
+                Ok(case) => cases.push(case),
+                Err(mut e) => errors.append(&mut e),
+            },
+            Err(e) => errors.push(LoadError {
+                file: shown,
+                location: String::new(),
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    errors.extend(lint_suite(&cases));
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(LoadError {
+                file: dir.display().to_string(),
+                location: String::new(),
+                message: format!("cannot read the case directory: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if dir == root && path.file_name().is_some_and(|n| n == "expectations") {
+                continue;
+            }
+            collect_files(root, &path, out, errors);
+        } else if path.extension().is_some_and(|e| e == "json")
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            out.push(relative.to_path_buf());
+        }
+    }
+}
+
+/// Suite-wide lints: descriptions must be unique (two cases pinning the same thing).
+fn lint_suite(cases: &[Case]) -> Vec<LoadError> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    let mut errors = Vec::new();
+    for case in cases {
+        if let Some(first) = seen.insert(case.description.as_str(), case.id.as_str()) {
+            errors.push(LoadError {
+                file: case.file.clone(),
+                location: "/description".into(),
+                message: format!("the same description as case {first}: say what this case pins"),
+            });
+        }
+    }
+    errors
+}
+
+fn case_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(include_str!("../schemas/case.schema.json"))
+            .expect("schemas/case.schema.json is JSON");
+        jsonschema::validator_for(&schema).expect("schemas/case.schema.json is a valid schema")
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    #[serde(rename = "$schema")]
+    _schema: Option<String>,
+    description: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    setup: Vec<RawStep>,
+    steps: Vec<RawStep>,
+    #[serde(default)]
+    teardown: Vec<RawStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    name: Option<String>,
+    operation: String,
+    #[serde(default)]
+    request: Option<Value>,
+    #[serde(default)]
+    invalid_request: bool,
+    #[serde(default)]
+    expect: Option<RawExpect>,
+    #[serde(default)]
+    capture: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    body: Option<Value>,
+    error: Option<String>,
+    message: Option<Value>,
+}
+
+/// Loads one case from its text. `id` is its id, `file` how to name the file in errors.
+pub fn load_case(
+    id: &str,
+    file: &str,
+    text: &str,
+    store: &SchemaStore,
+) -> Result<Case, Vec<LoadError>> {
+    let error = |location: String, message: String| LoadError {
+        file: file.to_owned(),
+        location,
+        message,
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        vec![error(
+            format!("{}:{}", e.line(), e.column()),
+            format!("invalid JSON: {e}"),
+        )]
+    })?;
+    let schema_errors: Vec<LoadError> = case_validator()
+        .iter_errors(&value)
+        .map(|e| error(e.instance_path().to_string(), e.to_string()))
+        .collect();
+    if !schema_errors.is_empty() {
+        return Err(schema_errors);
+    }
+    let raw: RawCase = serde_json::from_value(value).map_err(|e| {
+        vec![error(
+            String::new(),
+            format!("does not fit the case format: {e}"),
+        )]
+    })?;
+
+    let mut errors = Vec::new();
+    let mut defined: BTreeSet<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
+    let mut convert = |section: &str, raw_steps: Vec<RawStep>, errors: &mut Vec<LoadError>| {
+        let mut steps = Vec::new();
+        for (index, raw) in raw_steps.into_iter().enumerate() {
+            let at = format!("/{section}/{index}");
+            let step = convert_step(raw, &at, store, &mut defined, &mut |loc, msg| {
+                errors.push(error(loc, msg))
+            });
+            steps.push(step);
+        }
+        steps
+    };
+    let setup = convert("setup", raw.setup, &mut errors);
+    let steps = convert("steps", raw.steps, &mut errors);
+    let teardown = convert("teardown", raw.teardown, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Case {
+        id: id.to_owned(),
+        file: file.to_owned(),
+        area: id.split('/').next().unwrap_or(id).to_owned(),
+        description: raw.description,
+        tags: raw.tags,
+        setup,
+        steps,
+        teardown,
+    })
+}
+
+fn convert_step(
+    raw: RawStep,
+    at: &str,
+    store: &SchemaStore,
+    defined: &mut BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+) -> Step {
+    let operation = store.operation(&raw.operation);
+    if operation.is_none() {
+        error(
+            format!("{at}/operation"),
+            format!(
+                "unknown operation {:?}{}",
+                raw.operation,
+                suggest(&raw.operation, store)
+            ),
+        );
+    }
+    let request = raw
+        .request
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    check_refs(defined, error, &request, format!("{at}/request"));
+    let expect = match raw.expect {
+        None => Expect::Success { body: None },
+        Some(RawExpect {
+            error: Some(code),
+            message,
+            ..
+        }) => {
+            if let Some(op) = operation
+                && !op.errors.contains(&code)
+                && !store.index().common_errors.contains(&code)
+            {
+                error(
+                    format!("{at}/expect/error"),
+                    format!(
+                        "{code} is neither documented for {} nor a protocol-level error; documented: {}",
+                        raw.operation,
+                        op.errors.join(", ")
+                    ),
+                );
+            }
+            if let Some(message) = &message {
+                check_refs(defined, error, message, format!("{at}/expect/message"));
+                if message.is_object() {
+                    for e in matcher::check_pattern(message, &format!("{at}/expect/message")) {
+                        error(e.pointer, e.message);
+                    }
+                }
+            }
+            Expect::Error { code, message }
+        }
+        Some(RawExpect { body, .. }) => {
+            if let Some(body) = &body {
+                check_refs(defined, error, body, format!("{at}/expect/body"));
+                for e in matcher::check_pattern(body, &format!("{at}/expect/body")) {
+                    error(e.pointer, e.message);
+                }
+            }
+            Expect::Success { body }
+        }
+    };
+    let mut captures = Vec::new();
+    for (variable, source) in raw.capture {
+        match JsonPath::parse(&source) {
+            Ok(path) => captures.push(Capture {
+                variable: variable.clone(),
+                path,
+                source,
+            }),
+            Err(e) => error(
+                format!("{at}/capture/{}", template::escape_pointer(&variable)),
+                format!("bad JSONPath {source:?}: {e}"),
+            ),
+        }
+        if BUILTIN_VARIABLES.contains(&variable.as_str()) {
+            error(
+                format!("{at}/capture/{variable}"),
+                format!("{variable} is a built-in variable; pick another name"),
+            );
+        }
+        defined.insert(variable);
+    }
+    Step {
+        name: raw.name,
+        operation: raw.operation,
+        request,
+        invalid_request: raw.invalid_request,
+        expect,
+        captures,
+    }
+}
+
+/// Reports every `${name}` in `value` that no earlier step captured.
+fn check_refs(
+    defined: &BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+    value: &Value,
+    pointer: String,
+) {
+    match template::references(value, &pointer) {
+        Ok(refs) => {
+            for (pointer, name) in refs {
+                if !defined.contains(&name) {
+                    error(
+                        pointer,
+                        format!("variable ${{{name}}} is used before any step captures it"),
+                    );
+                }
+            }
+        }
+        Err(e) => error(pointer, e.to_string()),
+    }
+}
+
+/// ", did you mean X?" for a near miss (case-insensitive equal, or one edit of a known name).
+fn suggest(name: &str, store: &SchemaStore) -> String {
+    store
+        .index()
+        .operations
+        .keys()
+        .find(|known| known.eq_ignore_ascii_case(name) || edit_distance(known, name) <= 2)
+        .map(|known| format!(", did you mean {known}?"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            prev = current;
+        }
+    }
+    row[b.len()]
+}

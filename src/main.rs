@@ -1,0 +1,237 @@
+//! The `cognito-contract` command: run the suite, generate and print schemas, validate documents,
+//! list cases.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use cognito_contract::load;
+use cognito_contract::model::Model;
+use cognito_contract::schemagen;
+use cognito_contract::schemas::{SchemaKind, SchemaStore};
+use cognito_contract::suite::{EXIT_HARNESS_ERROR, Suite};
+
+#[derive(Parser)]
+#[command(
+    name = "cognito-contract",
+    version,
+    about = "Contract tests for the Amazon Cognito Identity Provider API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the cases against a target (default: a moto server started for the run).
+    Run(RunArgs),
+    /// List the cases with the operations their steps call.
+    List {
+        /// Case directory (default: the bundled cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+    },
+    /// Print a standalone JSON Schema for an operation's input, output or an error.
+    Schema {
+        operation: String,
+        #[command(flatten)]
+        kind: KindArgs,
+    },
+    /// Validate a JSON document against an operation's schema; exit 1 on violations.
+    Validate {
+        operation: String,
+        #[command(flatten)]
+        kind: KindArgs,
+        /// The JSON document (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Generate schemas/ from the botocore service model (default: the pinned botocore).
+    GenerateSchemas {
+        /// A botocore service-2.json (plain JSON).
+        #[arg(long, requires = "paginators")]
+        model: Option<PathBuf>,
+        /// The matching paginators-1.json.
+        #[arg(long, requires = "model")]
+        paginators: Option<PathBuf>,
+        /// Output directory.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Endpoint URL (default: $AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, then $AWS_ENDPOINT_URL,
+    /// else a managed moto).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Target name; selects <cases>/expectations/<target>.json (default: $COGNITO_CONTRACT_TARGET;
+    /// `moto` for the managed moto).
+    #[arg(long)]
+    target: Option<String>,
+    /// Case directory (default: $COGNITO_CONTRACT_CASES, else the bundled cases).
+    #[arg(long)]
+    cases: Option<PathBuf>,
+    /// Region (default: $AWS_REGION, else us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// Accept members the model does not document in replies, and warn about them.
+    #[arg(long)]
+    lenient: bool,
+    #[command(flatten)]
+    libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct KindArgs {
+    #[arg(long)]
+    input: bool,
+    #[arg(long)]
+    output: bool,
+    /// An error name, e.g. UsernameExistsException.
+    #[arg(long, value_name = "NAME")]
+    error: Option<String>,
+}
+
+impl KindArgs {
+    fn kind(&self) -> SchemaKind {
+        match (&self.error, self.input) {
+            (Some(name), _) => SchemaKind::Error(name.clone()),
+            (None, true) => SchemaKind::Input,
+            (None, false) => SchemaKind::Output,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => {
+            let mut suite = Suite::from_env();
+            if let Some(endpoint) = args.endpoint {
+                suite.endpoint = Some(endpoint);
+            }
+            if let Some(target) = args.target {
+                suite.target = Some(target);
+            }
+            if let Some(cases) = args.cases {
+                suite.cases_dir = cases;
+            }
+            if let Some(region) = args.region {
+                suite.region = region;
+            }
+            suite.lenient |= args.lenient;
+            suite.run_with(&args.libtest)
+        }
+        Command::List { cases } => list(cases),
+        Command::Schema { operation, kind } => schema(&operation, &kind.kind()),
+        Command::Validate {
+            operation,
+            kind,
+            file,
+        } => validate(&operation, &kind.kind(), &file),
+        Command::GenerateSchemas {
+            model,
+            paginators,
+            out,
+        } => generate(model.zip(paginators), &out),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_HARNESS_ERROR)
+}
+
+fn list(cases: Option<PathBuf>) -> ExitCode {
+    let dir = cases.unwrap_or_else(load::bundled_cases_dir);
+    match load::load_dir(&dir, SchemaStore::bundled()) {
+        Ok(cases) => {
+            for case in cases {
+                let mut operations: Vec<&str> = Vec::new();
+                for (_, _, step) in case.all_steps() {
+                    if !operations.contains(&step.operation.as_str()) {
+                        operations.push(&step.operation);
+                    }
+                }
+                println!("{}\t{}", case.id, operations.join(","));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn schema(operation: &str, kind: &SchemaKind) -> ExitCode {
+    match SchemaStore::bundled().standalone(operation, kind) {
+        Ok(schema) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn validate(operation: &str, kind: &SchemaKind, file: &PathBuf) -> ExitCode {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    let document: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(document) => document,
+        Err(e) => {
+            return fail(format!(
+                "{}:{}:{}: invalid JSON: {e}",
+                file.display(),
+                e.line(),
+                e.column()
+            ));
+        }
+    };
+    match SchemaStore::bundled().validate(operation, kind, &document) {
+        Ok(violations) if violations.is_empty() => {
+            println!("{}: valid", file.display());
+            ExitCode::SUCCESS
+        }
+        Ok(violations) => {
+            for v in &violations {
+                let pointer = if v.pointer.is_empty() {
+                    "/"
+                } else {
+                    &v.pointer
+                };
+                println!("{}: {pointer}: {}", file.display(), v.message);
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn generate(files: Option<(PathBuf, PathBuf)>, out: &PathBuf) -> ExitCode {
+    let model = match files {
+        Some((model, paginators)) => Model::load(&model, &paginators),
+        None => cognito_contract::model::pinned_model(),
+    };
+    let model = match model {
+        Ok(model) => model,
+        Err(e) => return fail(e),
+    };
+    match schemagen::generate_into(out, &model) {
+        Ok(()) => {
+            println!("wrote schemas to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}

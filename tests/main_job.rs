@@ -1,0 +1,57 @@
+//! The main job, `cognito-contract run`, against an independently started moto named as such
+//! (`--target moto --endpoint URL`): the bundled suite passes with the moto expectations, and the
+//! output says how many cases ran.
+
+use std::process::Command;
+
+use cognito_contract::moto::MotoServer;
+
+#[test]
+fn run_against_an_independent_moto_passes() {
+    let server = MotoServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .args(["run", "--target", "moto", "--endpoint", server.endpoint()])
+        .env_remove("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        output.status
+    );
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("contract against moto:"))
+        .unwrap_or_else(|| panic!("no summary line in\n{stdout}"));
+    let passed: usize = summary
+        .split_whitespace()
+        .nth(3)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{summary}"));
+    assert!(passed >= 40, "{summary}");
+    assert!(summary.contains(" 0 failed"), "{summary}");
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_every_case_with_a_transport_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .args([
+            "run",
+            "--endpoint",
+            &format!("http://127.0.0.1:{port}"),
+            "user_pools/",
+        ])
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(101), "{stdout}");
+    assert!(stdout.contains("[transport] no reply"), "{stdout}");
+}
