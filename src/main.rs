@@ -1,7 +1,7 @@
 //! The `cognito-contract` command: run the suite, generate and print schemas, validate documents,
 //! list cases.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -177,7 +177,7 @@ fn schema(operation: &str, kind: &SchemaKind) -> ExitCode {
     }
 }
 
-fn validate(operation: &str, kind: &SchemaKind, file: &PathBuf) -> ExitCode {
+fn validate(operation: &str, kind: &SchemaKind, file: &Path) -> ExitCode {
     let text = if file.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
     } else {
@@ -218,7 +218,7 @@ fn validate(operation: &str, kind: &SchemaKind, file: &PathBuf) -> ExitCode {
     }
 }
 
-fn generate(files: Option<(PathBuf, PathBuf)>, out: &PathBuf) -> ExitCode {
+fn generate(files: Option<(PathBuf, PathBuf)>, out: &Path) -> ExitCode {
     let model = match files {
         Some((model, paginators)) => Model::load(&model, &paginators),
         None => cognito_contract::model::pinned_model(),

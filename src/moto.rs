@@ -114,27 +114,27 @@ pub enum MotoError {
     },
 
     #[error(
-        "moto_server ({}) exited ({status}) before it answered on {endpoint}; last lines of {}:\n{tail}",
+        "moto_server ({}) exited ({status}) before it answered on http://127.0.0.1:{port}; last lines of {}:\n{tail}",
         .executable.display(),
         .log.display()
     )]
     Exited {
         executable: PathBuf,
-        endpoint: String,
+        port: u16,
         status: String,
         log: PathBuf,
         tail: String,
     },
 
     #[error(
-        "moto_server ({}) did not answer on {endpoint} within {timeout:?} (last probe: {last_probe}); \
+        "moto_server ({}) did not answer on http://127.0.0.1:{port} within {timeout:?} (last probe: {last_probe}); \
          last lines of {}:\n{tail}",
         .executable.display(),
         .log.display()
     )]
     NotReady {
         executable: PathBuf,
-        endpoint: String,
+        port: u16,
         timeout: Duration,
         last_probe: String,
         log: PathBuf,
@@ -692,7 +692,7 @@ fn wait_ready(server: &mut MotoServer, timeout: Duration) -> Result<(), MotoErro
         if let Some(status) = exited(&mut server.child) {
             return Err(MotoError::Exited {
                 executable: server.executable.clone(),
-                endpoint: server.endpoint.clone(),
+                port: server.port,
                 status,
                 log: server.log.clone(),
                 tail: log_tail(&server.log),
@@ -708,7 +708,7 @@ fn wait_ready(server: &mut MotoServer, timeout: Duration) -> Result<(), MotoErro
         if Instant::now() >= deadline {
             return Err(MotoError::NotReady {
                 executable: server.executable.clone(),
-                endpoint: server.endpoint.clone(),
+                port: server.port,
                 timeout,
                 last_probe,
                 log: server.log.clone(),

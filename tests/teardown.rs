@@ -1,0 +1,202 @@
+//! Teardown runs whatever happened before: after a failing step, in reverse order, skipping the
+//! steps whose variables were never captured. A wiremock server records what was called.
+
+use std::time::Duration;
+
+use cognito_contract::load::load_case;
+use cognito_contract::runner::{RunContext, run_case};
+use cognito_contract::schemas::SchemaStore;
+use serde_json::json;
+use wiremock::matchers::{header, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn ok(body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .set_body_bytes(serde_json::to_vec(&body).unwrap())
+        .insert_header("content-type", "application/x-amz-json-1.1")
+        .insert_header("x-amzn-requestid", "r-1")
+}
+
+async fn answer(server: &MockServer, operation: &str, response: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{operation}").as_str(),
+        ))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// The operations the server saw, in order.
+async fn calls(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.headers.get("x-amz-target"))
+        .map(|v| v.to_str().unwrap().rsplit('.').next().unwrap().to_owned())
+        .collect()
+}
+
+const CASE: &str = r#"{
+  "description": "a case whose step fails after setup created two things",
+  "setup": [
+    {"operation": "CreateUserPool", "request": {"PoolName": "p"}, "capture": {"pool": "$.UserPool.Id"}},
+    {"operation": "CreateGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"},
+     "capture": {"group": "$.Group.GroupName"}},
+    {"operation": "CreateUserPoolClient", "request": {"UserPoolId": "${pool}", "ClientName": "c"},
+     "capture": {"client": "$.UserPoolClient.ClientId"}}
+  ],
+  "steps": [
+    {"operation": "GetGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"},
+     "expect": {"body": {"Group": {"Description": "never there"}}}},
+    {"operation": "ListUserPools", "request": {"MaxResults": 1}}
+  ],
+  "teardown": [
+    {"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}},
+    {"operation": "DeleteGroup", "request": {"UserPoolId": "${pool}", "GroupName": "${group}"}},
+    {"operation": "DeleteUserPoolClient", "request": {"UserPoolId": "${pool}", "ClientId": "${client}"}}
+  ]
+}"#;
+
+#[tokio::test]
+async fn teardown_runs_after_a_failing_step_in_reverse_skipping_what_never_happened() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "CreateUserPool",
+        ok(json!({"UserPool": {"Id": "us-east-1_AAAAAAAAA"}})),
+    )
+    .await;
+    answer(
+        &server,
+        "CreateGroup",
+        ok(json!({"Group": {"GroupName": "g"}})),
+    )
+    .await;
+    // The client is "created" but the reply lacks the id: the capture fails, setup stops there.
+    answer(&server, "CreateUserPoolClient", ok(json!({}))).await;
+    for op in [
+        "GetGroup",
+        "DeleteUserPool",
+        "DeleteGroup",
+        "DeleteUserPoolClient",
+    ] {
+        answer(&server, op, ok(json!({}))).await;
+    }
+    let case = load_case(
+        "t/teardown",
+        "t/teardown.json",
+        CASE,
+        SchemaStore::bundled(),
+    )
+    .unwrap();
+    let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
+    let report = run_case(&case, &ctx, &[]).await;
+
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert_eq!(failures[0].step.id(), "setup[2]");
+    assert_eq!(failures[0].failure.check(), "capture");
+    assert_eq!(
+        calls(&server).await,
+        [
+            "CreateUserPool",
+            "CreateGroup",
+            "CreateUserPoolClient",
+            "DeleteGroup",
+            "DeleteUserPool"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn teardown_runs_after_a_failing_step() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "CreateUserPool",
+        ok(json!({"UserPool": {"Id": "us-east-1_AAAAAAAAA"}})),
+    )
+    .await;
+    answer(
+        &server,
+        "CreateGroup",
+        ok(json!({"Group": {"GroupName": "g"}})),
+    )
+    .await;
+    answer(
+        &server,
+        "CreateUserPoolClient",
+        ok(json!({"UserPoolClient": {"ClientId": "abc"}})),
+    )
+    .await;
+    answer(
+        &server,
+        "GetGroup",
+        ok(json!({"Group": {"GroupName": "g"}})),
+    )
+    .await;
+    for op in ["DeleteUserPool", "DeleteGroup", "DeleteUserPoolClient"] {
+        answer(&server, op, ok(json!({}))).await;
+    }
+    let case = load_case(
+        "t/teardown",
+        "t/teardown.json",
+        CASE,
+        SchemaStore::bundled(),
+    )
+    .unwrap();
+    let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
+    let report = run_case(&case, &ctx, &[]).await;
+
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert_eq!(failures[0].step.id(), "steps[0]");
+    assert_eq!(
+        calls(&server).await,
+        [
+            "CreateUserPool",
+            "CreateGroup",
+            "CreateUserPoolClient",
+            "GetGroup",
+            "DeleteUserPoolClient",
+            "DeleteGroup",
+            "DeleteUserPool"
+        ],
+        "the failing step ends the steps (ListUserPools never runs); teardown runs in reverse"
+    );
+}
+
+#[tokio::test]
+async fn lenient_mode_turns_undocumented_members_into_warnings() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "ListUserPools",
+        ok(json!({"UserPools": [], "ShinyNewField": true})),
+    )
+    .await;
+    let text = r#"{"description": "ListUserPools answers", "steps": [
+        {"operation": "ListUserPools", "request": {"MaxResults": 1}}]}"#;
+    let case = load_case("t/lenient", "t/lenient.json", text, SchemaStore::bundled()).unwrap();
+
+    let mut ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
+    let strict = run_case(&case, &ctx, &[]).await;
+    let failures = strict.failures();
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert!(
+        failures[0].to_string().contains("ShinyNewField"),
+        "{}",
+        failures[0]
+    );
+
+    ctx.lenient = true;
+    let lenient = run_case(&case, &ctx, &[]).await;
+    assert!(lenient.failures().is_empty(), "{:#?}", lenient.failures());
+    let warnings: Vec<String> = lenient.warnings().map(|(_, w)| w.clone()).collect();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].contains("/ShinyNewField"), "{warnings:?}");
+}
