@@ -26,6 +26,7 @@ pub mod client;
 pub mod error_code;
 pub mod expectations;
 pub mod failure;
+pub mod jwt;
 pub mod load;
 pub mod matcher;
 pub mod model;

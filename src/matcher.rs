@@ -10,6 +10,7 @@
 //! | `{"$range": {"min": 1, "max": 5}}` | a number in the closed range; bounds may be `"now"`, `"now-600"`, `"now+60"` (epoch seconds) |
 //! | `{"$absent": true}` | the member is not there |
 //! | `{"$contains": [p, ...]}` | an array that has a match for each pattern, in any order |
+//! | `{"$jwt": {"header": p, "claims": p, "jwks": v}}` | a JWT whose decoded header and claims match the patterns (all optional), whose `exp` is after its `iat`, and, given a JWKS document `v` (captured from the pool's `/.well-known/jwks.json`), whose signature verifies |
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,9 +18,12 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::failure::Failure;
+use crate::jwt;
 use crate::template::escape_pointer;
 
-const MATCHERS: &[&str] = &["$any", "$type", "$regex", "$range", "$absent", "$contains"];
+const MATCHERS: &[&str] = &[
+    "$any", "$type", "$regex", "$range", "$absent", "$contains", "$jwt",
+];
 const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "object", "array", "null",
 ];
@@ -87,6 +91,16 @@ fn check_at(pattern: &Value, pointer: &str, errors: &mut Vec<PatternError>) {
                         }
                     }
                     _ => err("$contains takes a non-empty array of patterns".into()),
+                },
+                "$jwt" => match arg.as_object() {
+                    Some(spec) if spec.keys().all(|k| ["header", "claims", "jwks"].contains(&k.as_str())) => {
+                        for part in ["header", "claims"] {
+                            if let Some(pattern) = spec.get(part) {
+                                check_at(pattern, &format!("{pointer}/$jwt/{part}"), errors);
+                            }
+                        }
+                    }
+                    _ => err("$jwt takes {\"header\": pattern, \"claims\": pattern, \"jwks\": JWKS} (each optional)".into()),
                 },
                 "$any" | "$absent" | "$type" => {}
                 other => err(format!(
@@ -342,6 +356,33 @@ fn match_at(
         (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
         (p, v) if p == v => {}
         _ => out.push(mismatch(pointer, pattern, actual, "values differ".into())),
+    }
+}
+
+fn match_jwt(spec: &Value, value: &Value, pattern: &Value, pointer: &str, now: f64, out: &mut Vec<Failure>) {
+    let Some(token) = value.as_str() else {
+        out.push(mismatch(pointer, pattern, Some(value), "expected a JWT string".into()));
+        return;
+    };
+    let decoded = match jwt::decode(token) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            out.push(mismatch(pointer, pattern, Some(value), e));
+            return;
+        }
+    };
+    for (part, decoded_part) in [("header", &decoded.header), ("claims", &decoded.claims)] {
+        if let Some(want) = spec.get(part) {
+            match_at(want, Some(decoded_part), &format!("{pointer}(jwt {part})"), now, out);
+        }
+    }
+    for problem in jwt::structural_problems(&decoded) {
+        out.push(mismatch(pointer, pattern, Some(&decoded.claims), problem));
+    }
+    if let Some(jwks) = spec.get("jwks")
+        && let Err(e) = jwt::verify(token, jwks)
+    {
+        out.push(mismatch(pointer, pattern, None, e));
     }
 }
 

@@ -294,14 +294,15 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
     };
     let checked = check_reply(&step.operation, &expect, &reply, ctx.store, ctx.lenient);
     let mut failures = checked.failures;
-    if failures
-        .iter()
-        .all(|f| !matches!(f, Failure::Status { .. }))
-        && let Some(body) = &checked.body
-    {
+    // Captures are taken from any JSON reply, also one that should have been an error: a
+    // server that wrongly creates a resource must still have it torn down. A capture that finds
+    // nothing fails the step only when the status was the expected one.
+    let status_as_expected = failures.iter().all(|f| !matches!(f, Failure::Status { .. }));
+    if let Some(body) = &checked.body {
         for capture in &step.captures {
             let nodes = capture.path.query(body).all();
             match nodes.as_slice() {
+                [] if !status_as_expected => {}
                 [] => failures.push(Failure::Capture {
                     variable: capture.variable.clone(),
                     path: capture.source.clone(),
