@@ -17,6 +17,9 @@ pub struct Case {
     pub area: String,
     pub description: String,
     pub tags: Vec<String>,
+    /// Outside setup the case needs beyond the API (e.g. `email-delivery`): targets that cannot
+    /// provide it, such as a plain AWS account, skip the case with the reason.
+    pub requires: Vec<String>,
     pub setup: Vec<Step>,
     pub steps: Vec<Step>,
     pub teardown: Vec<Step>,
@@ -48,13 +51,38 @@ impl Case {
 #[derive(Debug, Clone)]
 pub struct Step {
     pub name: Option<String>,
+    /// The API operation called; empty for an `http_get` step.
     pub operation: String,
+    /// A plain `GET` of this path (a template) on the endpoint instead of an API call, e.g. the
+    /// pool's `/${pool}/.well-known/jwks.json`. Its reply is checked for a 2xx status, a JSON
+    /// body and the expected body only.
+    pub http_get: Option<String>,
+    /// Page through the operation's results (see [`Paginate`]).
+    pub paginate: Option<Paginate>,
     /// The request body, a template (strings may hold `${var}`).
     pub request: Value,
     /// The request breaks the input schema on purpose.
     pub invalid_request: bool,
     pub expect: Expect,
     pub captures: Vec<Capture>,
+}
+
+/// Paging a paginated operation with a small page size until no token is left. Every page is
+/// checked as a reply; the pages must respect the page size and hold no duplicates; the expected
+/// body and captures then apply to the whole result, with all items under the result key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paginate {
+    pub page_size: u64,
+}
+
+impl Step {
+    /// What the step calls, for messages: the operation, or `GET <path>`.
+    pub fn label(&self) -> String {
+        match &self.http_get {
+            Some(path) => format!("GET {path}"),
+            None => self.operation.clone(),
+        }
+    }
 }
 
 /// What the reply must be.

@@ -1,58 +1,93 @@
 //! Sending one awsJson1_1 request: `POST /` with `X-Amz-Target:
 //! AWSCognitoIdentityProviderService.<Operation>` and `Content-Type: application/x-amz-json-1.1`.
-//! Authentication plugs in through [`RequestSigner`]; operations the model marks unauthenticated
-//! are sent without it, as the AWS SDKs send them.
+//!
+//! Around each request the client
+//! - waits for the run's [`Pacer`] (requests in flight, requests per second),
+//! - signs it through a [`RequestSigner`] (SigV4, see [`crate::sigv4`]), except operations the
+//!   model marks unauthenticated, which are sent unsigned as the AWS SDKs send them,
+//! - bounds it with the per-request timeout, and
+//! - retries throttling, server faults and lost connections per its [`RetryPolicy`], re-signing
+//!   each attempt; the retries are listed in the [`Reply`] (or in the error when no attempt got a
+//!   reply), so a step that finally fails shows them.
+//!
+//! It also keeps the ids of the user pools its `CreateUserPool` requests created and its
+//! `DeleteUserPool` requests have not deleted yet, so a run can clean up what a case's
+//! teardown missed (see [`crate::sweep::delete_leftovers`]).
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use futures_util::future::BoxFuture;
+use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+use crate::error_code::error_code;
+use crate::retry::{Pacer, RetryPolicy, RetryQuota, Retryable, classify};
 
 /// The awsJson1_1 content type.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The target prefix of every Cognito Identity Provider operation.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
 
-/// Adds authentication to a request that is otherwise ready to send.
+/// Adds authentication to a request that is otherwise ready to send. Called once per attempt.
 pub trait RequestSigner: Send + Sync {
-    fn sign(&self, request: &mut reqwest::Request) -> Result<(), String>;
+    fn sign<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), String>>;
 }
 
-/// An `Authorization` header that emulators accept: SigV4-shaped, with the dummy access key
-/// `test` and the run's region in the credential scope (moto reads the region from it), but no
-/// real signature. Real SigV4 signing is another [`RequestSigner`].
-#[derive(Debug, Clone)]
-pub struct EmulatorAuthorization {
-    pub region: String,
+/// How a client sends: timeout, retries, pacing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientOptions {
+    /// The longest one attempt may take, from connecting to the last byte of the reply.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Requests in flight at most (`None`: no limit).
+    pub max_concurrency: Option<usize>,
+    /// Requests per second at most (`None`: no limit).
+    pub requests_per_second: Option<f64>,
 }
 
-impl RequestSigner for EmulatorAuthorization {
-    fn sign(&self, request: &mut reqwest::Request) -> Result<(), String> {
-        let date = "20260101";
-        let value = format!(
-            "AWS4-HMAC-SHA256 Credential=test/{date}/{}/cognito-idp/aws4_request, \
-             SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={}",
-            self.region,
-            "0".repeat(64)
-        );
-        let headers = request.headers_mut();
-        headers.insert(
-            "authorization",
-            HeaderValue::from_str(&value).map_err(|e| e.to_string())?,
-        );
-        headers.insert("x-amz-date", HeaderValue::from_static("20260101T000000Z"));
-        Ok(())
+impl ClientOptions {
+    /// For emulators: short retry waits, no pacing.
+    pub fn emulator(request_timeout: Duration) -> ClientOptions {
+        ClientOptions {
+            request_timeout,
+            retry: RetryPolicy::emulator(),
+            max_concurrency: None,
+            requests_per_second: None,
+        }
+    }
+
+    /// For real AWS: the SDKs' standard retries, at most [`AWS_MAX_CONCURRENCY`] requests in
+    /// flight and [`AWS_REQUESTS_PER_SECOND`] per second.
+    pub fn aws(request_timeout: Duration) -> ClientOptions {
+        ClientOptions {
+            request_timeout,
+            retry: RetryPolicy::standard(),
+            max_concurrency: Some(AWS_MAX_CONCURRENCY),
+            requests_per_second: Some(AWS_REQUESTS_PER_SECOND),
+        }
     }
 }
 
-/// A reply as received.
+/// Default requests in flight against real AWS.
+pub const AWS_MAX_CONCURRENCY: usize = 4;
+/// Default requests per second against real AWS: below the lowest Cognito per-category quotas
+/// for the operations the suite calls, with the rest of the account's traffic in mind.
+pub const AWS_REQUESTS_PER_SECOND: f64 = 5.0;
+
+/// A reply as received (the last attempt's, when there were retries).
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// How long the last attempt took.
     pub elapsed: Duration,
+    /// How many attempts were made (1 without retries).
+    pub attempts: u32,
+    /// One line per retried attempt: what it got and how long the client waited.
+    pub retries: Vec<String>,
 }
 
 impl Reply {
@@ -60,31 +95,58 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The error code a client reads from the reply, if any.
+    pub fn error_code(&self) -> Option<String> {
+        let body = serde_json::from_slice::<Value>(&self.body).ok();
+        error_code(self.header("x-amzn-errortype"), body.as_ref())
+    }
 }
 
-/// Sends requests to one endpoint.
+/// Sends requests to one endpoint. Clones share the pacer, the retry quota and the pool list.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     endpoint: String,
-    signer: Arc<dyn RequestSigner>,
+    signer: Option<Arc<dyn RequestSigner>>,
+    options: ClientOptions,
+    pacer: Arc<Pacer>,
+    quota: Arc<RetryQuota>,
+    /// Pools created and not yet seen deleted: id to name.
+    pools: Arc<Mutex<BTreeMap<String, String>>>,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Reply(Reply),
+    /// No reply (connection refused or reset, timeout, ...).
+    Lost(String),
 }
 
 impl Client {
-    /// A client for `endpoint` (e.g. `http://127.0.0.1:5000`) that signs with `signer`.
+    /// A client for `endpoint` (e.g. `http://127.0.0.1:5000`) that signs with `signer` (`None`:
+    /// never sign).
     pub fn new(
         endpoint: &str,
-        signer: Arc<dyn RequestSigner>,
-        timeout: Duration,
-    ) -> Result<Client, reqwest::Error> {
+        signer: Option<Arc<dyn RequestSigner>>,
+        options: &ClientOptions,
+    ) -> Result<Client, String> {
         let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .build()?;
+            .timeout(options.request_timeout)
+            .connect_timeout(options.request_timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
         Ok(Client {
             http,
             endpoint: endpoint.trim_end_matches('/').to_owned() + "/",
             signer,
+            options: options.clone(),
+            pacer: Arc::new(Pacer::new(
+                options.max_concurrency,
+                options.requests_per_second,
+            )),
+            quota: Arc::new(RetryQuota::new()),
+            pools: Arc::new(Mutex::new(BTreeMap::new())),
         })
     }
 
@@ -92,7 +154,17 @@ impl Client {
         &self.endpoint
     }
 
-    /// Sends `body` to `operation`; `unauthenticated` skips the signer.
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// Whether requests to signed operations get signed.
+    pub fn signs(&self) -> bool {
+        self.signer.is_some()
+    }
+
+    /// Sends `body` to `operation`, retrying per the policy; `unauthenticated` skips the
+    /// signer. `Err` means no attempt got a reply (or the request could not be built).
     pub async fn send(
         &self,
         operation: &str,
@@ -100,35 +172,187 @@ impl Client {
         unauthenticated: bool,
     ) -> Result<Reply, String> {
         let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
-        let mut request = self
-            .http
-            .post(&self.endpoint)
-            .header("content-type", CONTENT_TYPE)
-            .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
-            .body(payload)
-            .build()
-            .map_err(|e| e.to_string())?;
-        if !unauthenticated {
-            self.signer.sign(&mut request)?;
+        let build = || {
+            self.http
+                .post(&self.endpoint)
+                .header("content-type", CONTENT_TYPE)
+                .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
+                .body(payload.clone())
+        };
+        let reply = self.execute(&build, !unauthenticated).await?;
+        self.track_pools(operation, body, &reply);
+        Ok(reply)
+    }
+
+    /// A plain unsigned `GET` of `path` on the endpoint (e.g. a pool's
+    /// `/<pool id>/.well-known/jwks.json`), with the same pacing, timeout and retries.
+    pub async fn get(&self, path: &str) -> Result<Reply, String> {
+        let url = format!("{}{}", self.endpoint, path.trim_start_matches('/'));
+        let build = || self.http.get(&url);
+        self.execute(&build, false).await
+    }
+
+    /// Sends the request `build` makes, signed if `sign` and there is a signer, retrying per
+    /// the policy.
+    async fn execute(
+        &self,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+        sign: bool,
+    ) -> Result<Reply, String> {
+        let policy = &self.options.retry;
+        let mut retries: Vec<String> = Vec::new();
+        let mut spent = 0;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self.attempt(build, sign).await?;
+            let (why, what) = match &outcome {
+                Attempt::Reply(reply) => {
+                    let code = reply.error_code();
+                    let what = match &code {
+                        Some(code) => format!("HTTP {} {code}", reply.status),
+                        None => format!("HTTP {}", reply.status),
+                    };
+                    (classify(reply.status, code.as_deref()), what)
+                }
+                Attempt::Lost(message) => (Some(Retryable::Transport), message.clone()),
+            };
+            let stop = match why {
+                None => {
+                    self.quota.release(spent);
+                    None
+                }
+                Some(_) if attempt >= policy.max_attempts.max(1) => Some(String::new()),
+                Some(why) => {
+                    let cost = RetryQuota::cost(why);
+                    if self.quota.acquire(cost) {
+                        spent += cost;
+                        None
+                    } else {
+                        Some("; not retried: the retry quota is used up".to_owned())
+                    }
+                }
+            };
+            if why.is_some() && stop.is_none() {
+                let delay = policy.backoff(attempt, random_fraction());
+                retries.push(format!(
+                    "attempt {attempt}: {what}; retried after {} ms",
+                    delay.as_millis()
+                ));
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            let note = stop.unwrap_or_default();
+            return match outcome {
+                Attempt::Reply(mut reply) => {
+                    if !note.is_empty() {
+                        retries.push(format!("attempt {attempt}: {what}{note}"));
+                    }
+                    reply.attempts = attempt;
+                    reply.retries = retries;
+                    Ok(reply)
+                }
+                Attempt::Lost(message) if retries.is_empty() && note.is_empty() => Err(message),
+                Attempt::Lost(message) => {
+                    retries.push(format!("attempt {attempt}: {message}{note}"));
+                    Err(format!(
+                        "{message} (after {attempt} attempts: {})",
+                        retries.join("; ")
+                    ))
+                }
+            };
+        }
+    }
+
+    /// One attempt: wait for the pacer, sign, send, read the reply.
+    async fn attempt(
+        &self,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+        sign: bool,
+    ) -> Result<Attempt, String> {
+        let _permit = self.pacer.admit().await;
+        let mut request = build().build().map_err(|e| describe(&e))?;
+        if sign && let Some(signer) = &self.signer {
+            signer.sign(&mut request).await?;
         }
         let started = Instant::now();
-        let response = self.http.execute(request).await.map_err(describe)?;
+        let timeout = self.options.request_timeout;
+        let lost = |e: reqwest::Error| {
+            if e.is_timeout() {
+                Attempt::Lost(format!(
+                    "timed out after {} s (the per-request timeout)",
+                    timeout.as_secs_f64()
+                ))
+            } else {
+                Attempt::Lost(describe(&e))
+            }
+        };
+        let response = match self.http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => return Ok(lost(e)),
+        };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(describe)?.to_vec();
-        Ok(Reply {
+        let body = match response.bytes().await {
+            Ok(body) => body.to_vec(),
+            Err(e) => return Ok(lost(e)),
+        };
+        Ok(Attempt::Reply(Reply {
             status,
             headers,
             body,
             elapsed: started.elapsed(),
-        })
+            attempts: 1,
+            retries: Vec::new(),
+        }))
+    }
+
+    fn track_pools(&self, operation: &str, request: &Value, reply: &Reply) {
+        let success = (200..300).contains(&reply.status);
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        match operation {
+            "CreateUserPool" if success => {
+                let body = serde_json::from_slice::<Value>(&reply.body).ok();
+                let pool = body.as_ref().and_then(|b| b.get("UserPool"));
+                if let Some(id) = pool.and_then(|p| p.get("Id")).and_then(Value::as_str) {
+                    let name = pool
+                        .and_then(|p| p.get("Name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    pools.insert(id.to_owned(), name.to_owned());
+                }
+            }
+            "DeleteUserPool"
+                if success
+                    || reply.error_code().as_deref() == Some("ResourceNotFoundException") =>
+            {
+                if let Some(id) = request.get("UserPoolId").and_then(Value::as_str) {
+                    pools.remove(id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The pools this client (or a clone) created and has not seen deleted, as (id, name).
+    pub fn created_pools(&self) -> Vec<(String, String)> {
+        let pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        pools
+            .iter()
+            .map(|(id, name)| (id.clone(), name.clone()))
+            .collect()
     }
 }
 
+/// A random number in `[0, 1)` for jitter.
+fn random_fraction() -> f64 {
+    (crate::runner::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// A reqwest error with its causes, which carry the useful part ("connection refused").
-fn describe(error: reqwest::Error) -> String {
+fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
+    let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());

@@ -56,6 +56,9 @@ pub enum Failure {
     },
     /// A capture path matched nothing in the reply.
     Capture { variable: String, path: String },
+    /// Paging broke a rule: a page larger than the page size, an item on two pages, a token
+    /// that comes back, or no end.
+    Pagination { message: String },
 }
 
 impl Failure {
@@ -75,6 +78,7 @@ impl Failure {
             Failure::Body { .. } => "body",
             Failure::Message { .. } => "message",
             Failure::Capture { .. } => "capture",
+            Failure::Pagination { .. } => "pagination",
         }
     }
 
@@ -93,6 +97,7 @@ impl Failure {
         "body",
         "message",
         "capture",
+        "pagination",
     ];
 }
 
@@ -196,6 +201,7 @@ impl fmt::Display for Failure {
                     opt(found)
                 )
             }
+            Failure::Pagination { message } => write!(f, "[{check}] {message}"),
             Failure::Capture { variable, path } => write!(
                 f,
                 "[{check}] capture {variable:?}: path {path} matched nothing in the reply"

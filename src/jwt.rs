@@ -83,7 +83,10 @@ mod tests {
 
     #[test]
     fn decodes_verifies_and_checks_structure() {
-        let t = token(json!({"sub": "u", "iat": 100, "exp": 200, "token_use": "access"}), "test-key");
+        let t = token(
+            json!({"sub": "u", "iat": 100, "exp": 200, "token_use": "access"}),
+            "test-key",
+        );
         let decoded = decode(&t).unwrap();
         assert_eq!(decoded.header["alg"], "RS256");
         assert_eq!(decoded.claims["token_use"], "access");
@@ -100,9 +103,17 @@ mod tests {
         let forged_claims = forged.split('.').nth(1).unwrap().to_owned();
         parts[1] = &forged_claims;
         let tampered = format!("{}.{}.{}", parts[0], parts[1], t.split('.').nth(2).unwrap());
-        assert!(verify(&tampered, &jwks()).unwrap_err().contains("does not verify"));
+        assert!(
+            verify(&tampered, &jwks())
+                .unwrap_err()
+                .contains("does not verify")
+        );
         let other_kid = token(json!({"sub": "u"}), "nope");
-        assert!(verify(&other_kid, &jwks()).unwrap_err().contains("no key with kid"));
+        assert!(
+            verify(&other_kid, &jwks())
+                .unwrap_err()
+                .contains("no key with kid")
+        );
         assert!(decode("a.b").is_err());
     }
 }

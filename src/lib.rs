@@ -19,23 +19,32 @@
 //! }
 //! ```
 
+pub mod aws;
 pub mod cache;
 pub mod case;
 pub mod check;
 pub mod client;
+pub mod coverage;
+pub mod credentials;
 pub mod error_code;
 pub mod expectations;
 pub mod failure;
+pub mod interrupt;
 pub mod jwt;
 pub mod load;
 pub mod matcher;
+pub mod matrix;
 pub mod model;
 pub mod moto;
 pub mod report;
+pub mod retry;
 pub mod runner;
 pub mod schemagen;
 pub mod schemas;
+pub mod select;
+pub mod sigv4;
 pub mod suite;
+pub mod sweep;
 pub mod template;
 
 pub use suite::Suite;

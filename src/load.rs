@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::case::{Capture, Case, Expect, Step};
+use crate::case::{Capture, Case, Expect, Paginate, Step};
 use crate::matcher;
-use crate::schemas::SchemaStore;
+use crate::schemas::{SchemaKind, SchemaStore};
 use crate::template;
 
 /// Names every case can use without capturing them.
@@ -159,6 +159,8 @@ struct RawCase {
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
     setup: Vec<RawStep>,
     steps: Vec<RawStep>,
     #[serde(default)]
@@ -169,7 +171,10 @@ struct RawCase {
 #[serde(deny_unknown_fields)]
 struct RawStep {
     name: Option<String>,
+    #[serde(default)]
     operation: String,
+    http_get: Option<String>,
+    paginate: Option<RawPaginate>,
     #[serde(default)]
     request: Option<Value>,
     #[serde(default)]
@@ -178,6 +183,12 @@ struct RawStep {
     expect: Option<RawExpect>,
     #[serde(default)]
     capture: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaginate {
+    page_size: u64,
 }
 
 #[derive(Deserialize)]
@@ -245,6 +256,7 @@ pub fn load_case(
         area: id.split('/').next().unwrap_or(id).to_owned(),
         description: raw.description,
         tags: raw.tags,
+        requires: raw.requires,
         setup,
         steps,
         teardown,
@@ -258,8 +270,32 @@ fn convert_step(
     defined: &mut BTreeSet<String>,
     error: &mut dyn FnMut(String, String),
 ) -> Step {
+    if let Some(path) = &raw.http_get {
+        check_refs(
+            defined,
+            error,
+            &Value::String(path.clone()),
+            format!("{at}/http_get"),
+        );
+        for (member, present) in [
+            ("request", raw.request.is_some()),
+            ("invalid_request", raw.invalid_request),
+            ("paginate", raw.paginate.is_some()),
+            (
+                "expect/error",
+                raw.expect.as_ref().is_some_and(|e| e.error.is_some()),
+            ),
+        ] {
+            if present {
+                error(
+                    format!("{at}/{member}"),
+                    format!("an http_get step takes no {member}"),
+                );
+            }
+        }
+    }
     let operation = store.operation(&raw.operation);
-    if operation.is_none() {
+    if operation.is_none() && raw.http_get.is_none() {
         error(
             format!("{at}/operation"),
             format!(
@@ -314,7 +350,24 @@ fn convert_step(
         }
     };
     let mut captures = Vec::new();
+    let output_schema = (operation.is_some()
+        && raw.http_get.is_none()
+        && matches!(expect, Expect::Success { .. })
+        && !raw.capture.is_empty())
+    .then(|| store.standalone(&raw.operation, &SchemaKind::Output).ok())
+    .flatten();
     for (variable, source) in raw.capture {
+        if let Some(schema) = &output_schema
+            && let Err(why) = path_can_match(schema, &source)
+        {
+            error(
+                format!("{at}/capture/{}", template::escape_pointer(&variable)),
+                format!(
+                    "{source} can match nothing in a {} reply: {why}",
+                    raw.operation
+                ),
+            );
+        }
         match JsonPath::parse(&source) {
             Ok(path) => captures.push(Capture {
                 variable: variable.clone(),
@@ -334,14 +387,127 @@ fn convert_step(
         }
         defined.insert(variable);
     }
+    let paginate = raw.paginate.map(|p| Paginate {
+        page_size: p.page_size,
+    });
+    if paginate.is_some() {
+        if operation.is_some_and(|op| op.paginator.is_none()) {
+            error(
+                format!("{at}/paginate"),
+                format!("{} has no paginator in the model", raw.operation),
+            );
+        }
+        if matches!(expect, Expect::Error { .. }) {
+            error(
+                format!("{at}/paginate"),
+                "a paginated step expects success".into(),
+            );
+        }
+    }
     Step {
         name: raw.name,
         operation: raw.operation,
+        http_get: raw.http_get,
+        paginate,
         request,
         invalid_request: raw.invalid_request,
         expect,
         captures,
     }
+}
+
+/// Checks the plain parts of a JSONPath (`.name`, `['name']`, `[0]`, `[*]`, `.*`) against the
+/// reply's schema: a member the schema does not allow can never be matched. Paths with filters
+/// or descendant segments are checked up to where those begin.
+fn path_can_match(root: &Value, path: &str) -> Result<(), String> {
+    let resolve = |schema| resolve_ref(root, schema);
+    let mut schema = resolve(root);
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    let mut walked = String::from("$");
+    loop {
+        let (segment, after) = if let Some(r) = rest.strip_prefix("['") {
+            match r.split_once("']") {
+                Some((name, after)) => (Segment::Member(name), after),
+                None => return Ok(()),
+            }
+        } else if let Some(r) = rest.strip_prefix('[') {
+            match r.split_once(']') {
+                Some(("*", after)) => (Segment::Items, after),
+                Some((index, after)) if index.parse::<i64>().is_ok() => (Segment::Items, after),
+                _ => return Ok(()),
+            }
+        } else if rest.starts_with("..") {
+            return Ok(());
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            match &r[..end] {
+                "*" => (Segment::Any, &r[end..]),
+                name => (Segment::Member(name), &r[end..]),
+            }
+        } else {
+            return Ok(());
+        };
+        match segment {
+            Segment::Member(name) => {
+                if let Some(property) = schema.get("properties").and_then(|p| p.get(name)) {
+                    schema = resolve(property);
+                } else if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+                    let known: Vec<&str> = schema
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "{walked} has no member {name:?} (it has: {})",
+                        known.join(", ")
+                    ));
+                } else if let Some(values) =
+                    schema.get("additionalProperties").filter(|v| v.is_object())
+                {
+                    schema = resolve(values);
+                } else {
+                    return Ok(());
+                }
+                walked.push('.');
+                walked.push_str(name);
+            }
+            Segment::Items => {
+                if schema.get("type").and_then(Value::as_str) != Some("array") {
+                    return Ok(());
+                }
+                match schema.get("items") {
+                    Some(items) => schema = resolve(items),
+                    None => return Ok(()),
+                }
+                walked.push_str("[*]");
+            }
+            Segment::Any => return Ok(()),
+        }
+        rest = after;
+        if rest.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+/// Follows `$ref`s to `#/$defs/...` in `root` until a schema that is not a reference.
+fn resolve_ref<'v>(root: &'v Value, mut schema: &'v Value) -> &'v Value {
+    while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        match reference
+            .strip_prefix("#/$defs/")
+            .and_then(|name| root.get("$defs").and_then(|d| d.get(name)))
+        {
+            Some(target) => schema = target,
+            None => break,
+        }
+    }
+    schema
+}
+
+enum Segment<'a> {
+    Member(&'a str),
+    Items,
+    Any,
 }
 
 /// Reports every `${name}` in `value` that no earlier step captured.

@@ -26,11 +26,35 @@ struct Cli {
 enum Command {
     /// Run the cases against a target (default: a moto server started for the run).
     Run(RunArgs),
+    /// Build a self-contained HTML conformance matrix from JSON reports, one column per target.
+    Matrix {
+        /// JSON reports written by `run --json-report` (reports of one target are merged).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(long, short, default_value = "conformance-matrix.html")]
+        output: PathBuf,
+    },
+    /// Maintain a target's expectations file.
+    #[command(subcommand)]
+    Expectations(ExpectationsCommand),
+    /// Delete leftover user pools of earlier runs: names with a run prefix (cct-xxxxxx-),
+    /// created longer ago than --older-than. Pools without the prefix are never touched.
+    Sweep(cognito_contract::sweep::SweepArgs),
     /// List the cases with the operations their steps call.
     List {
         /// Case directory (default: the bundled cases).
         #[arg(long)]
         cases: Option<PathBuf>,
+    },
+    /// Show which operations and documented errors the cases exercise.
+    Coverage {
+        /// Case directory (default: the bundled cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// `text` (a table) or `json`.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
     },
     /// Print a standalone JSON Schema for an operation's input, output or an error.
     Schema {
@@ -67,20 +91,59 @@ struct RunArgs {
     #[arg(long)]
     endpoint: Option<String>,
     /// Target name; selects <cases>/expectations/<target>.json (default: $COGNITO_CONTRACT_TARGET;
-    /// `moto` for the managed moto).
+    /// `moto` for the managed moto). `aws` is real AWS: the regional endpoint unless --endpoint
+    /// is given, and it needs --allow-aws.
     #[arg(long)]
     target: Option<String>,
     /// Case directory (default: $COGNITO_CONTRACT_CASES, else the bundled cases).
     #[arg(long)]
     cases: Option<PathBuf>,
-    /// Region (default: $AWS_REGION, else us-east-1).
+    /// Region (default: $AWS_REGION, else the profile's region, else us-east-1).
     #[arg(long)]
     region: Option<String>,
+    /// The longest a case's setup and steps may take, e.g. 2m; teardown runs after it
+    /// [default: 5m; env: COGNITO_CONTRACT_CASE_TIMEOUT].
+    #[arg(long, value_name = "DURATION", value_parser = cognito_contract::aws::parse_duration)]
+    case_timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    network: cognito_contract::aws::NetworkSettings,
     /// Accept members the model does not document in replies, and warn about them.
     #[arg(long)]
     lenient: bool,
+    /// Write JUnit XML here (default: $COGNITO_CONTRACT_JUNIT).
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+    /// Write the JSON report (schemas/report.schema.json) here (default:
+    /// $COGNITO_CONTRACT_JSON_REPORT).
+    #[arg(long, value_name = "PATH")]
+    json_report: Option<PathBuf>,
+    /// Write a Markdown summary here, e.g. $GITHUB_STEP_SUMMARY (default:
+    /// $COGNITO_CONTRACT_MARKDOWN).
+    #[arg(long, value_name = "PATH")]
+    markdown: Option<PathBuf>,
     #[command(flatten)]
     libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Subcommand)]
+enum ExpectationsCommand {
+    /// Rewrite <cases>/expectations/<target>.json from a run: add its new failures, drop entries
+    /// that now pass, keep the reasons. Exit 1 while entries still need a reason.
+    Update {
+        /// The target whose expectations to rewrite.
+        #[arg(long)]
+        target: String,
+        /// Case directory (default: the bundled cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// The reason to write into new entries (default: a TODO placeholder, which the loader
+        /// rejects until it is replaced).
+        #[arg(long)]
+        reason: Option<String>,
+        /// JSON reports of runs against the target (shards are merged).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -123,9 +186,28 @@ fn main() -> ExitCode {
                 suite.region = region;
             }
             suite.lenient |= args.lenient;
+            suite.network = args.network;
+            suite.case_timeout = args.case_timeout.or(suite.case_timeout);
+            suite.reports.junit = args.junit.or(suite.reports.junit);
+            suite.reports.json = args.json_report.or(suite.reports.json);
+            suite.reports.markdown = args.markdown.or(suite.reports.markdown);
             suite.run_with(&args.libtest)
         }
+        Command::Matrix { reports, output } => cognito_contract::matrix::command(&reports, &output),
+        Command::Expectations(ExpectationsCommand::Update {
+            target,
+            cases,
+            reason,
+            reports,
+        }) => cognito_contract::expectations::update::command(
+            &cases.unwrap_or_else(load::bundled_cases_dir),
+            &target,
+            &reports,
+            reason.as_deref(),
+        ),
+        Command::Sweep(args) => cognito_contract::sweep::command(&args),
         Command::List { cases } => list(cases),
+        Command::Coverage { cases, format } => coverage(cases, &format),
         Command::Schema { operation, kind } => schema(&operation, &kind.kind()),
         Command::Validate {
             operation,
@@ -162,6 +244,25 @@ fn list(cases: Option<PathBuf>) -> ExitCode {
         }
         Err(e) => fail(e),
     }
+}
+
+fn coverage(cases: Option<PathBuf>, format: &str) -> ExitCode {
+    let dir = cases.unwrap_or_else(load::bundled_cases_dir);
+    let store = SchemaStore::bundled();
+    let cases = match load::load_dir(&dir, store) {
+        Ok(cases) => cases,
+        Err(e) => return fail(e),
+    };
+    let coverage = cognito_contract::coverage::coverage(&cases, store);
+    if format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&coverage).unwrap_or_default()
+        );
+    } else {
+        print!("{}", coverage.render_text());
+    }
+    ExitCode::SUCCESS
 }
 
 fn schema(operation: &str, kind: &SchemaKind) -> ExitCode {

@@ -22,7 +22,13 @@ use crate::jwt;
 use crate::template::escape_pointer;
 
 const MATCHERS: &[&str] = &[
-    "$any", "$type", "$regex", "$range", "$absent", "$contains", "$jwt",
+    "$any",
+    "$type",
+    "$regex",
+    "$range",
+    "$absent",
+    "$contains",
+    "$jwt",
 ];
 const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "object", "array", "null",
@@ -150,11 +156,13 @@ fn bound_value(bound: &Value, now: f64) -> Option<f64> {
             if rest.is_empty() {
                 return Some(now);
             }
-            let (sign, digits) = rest.split_at(1);
-            let delta: f64 = digits.parse().ok()?;
+            let mut chars = rest.chars();
+            let sign = chars.next()?;
+            let digits = chars.as_str();
+            let delta: f64 = digits.parse().ok().filter(|d: &f64| d.is_finite())?;
             match sign {
-                "+" => Some(now + delta),
-                "-" => Some(now - delta),
+                '+' => Some(now + delta),
+                '-' => Some(now - delta),
                 _ => None,
             }
         }
@@ -319,6 +327,7 @@ fn match_at(
                     }
                 }
             }
+            "$jwt" => match_jwt(arg, value, pattern, pointer, now, out),
             other => out.push(mismatch(
                 pointer,
                 pattern,
@@ -359,9 +368,21 @@ fn match_at(
     }
 }
 
-fn match_jwt(spec: &Value, value: &Value, pattern: &Value, pointer: &str, now: f64, out: &mut Vec<Failure>) {
+fn match_jwt(
+    spec: &Value,
+    value: &Value,
+    pattern: &Value,
+    pointer: &str,
+    now: f64,
+    out: &mut Vec<Failure>,
+) {
     let Some(token) = value.as_str() else {
-        out.push(mismatch(pointer, pattern, Some(value), "expected a JWT string".into()));
+        out.push(mismatch(
+            pointer,
+            pattern,
+            Some(value),
+            "expected a JWT string".into(),
+        ));
         return;
     };
     let decoded = match jwt::decode(token) {
@@ -373,7 +394,13 @@ fn match_jwt(spec: &Value, value: &Value, pattern: &Value, pointer: &str, now: f
     };
     for (part, decoded_part) in [("header", &decoded.header), ("claims", &decoded.claims)] {
         if let Some(want) = spec.get(part) {
-            match_at(want, Some(decoded_part), &format!("{pointer}(jwt {part})"), now, out);
+            match_at(
+                want,
+                Some(decoded_part),
+                &format!("{pointer}(jwt {part})"),
+                now,
+                out,
+            );
         }
     }
     for problem in jwt::structural_problems(&decoded) {
@@ -431,6 +458,7 @@ mod tests {
     #[case(json!({"$regex": "("}), "does not compile")]
     #[case(json!({"$type": "str"}), "$type takes")]
     #[case(json!({"$range": {"min": "yesterday"}}), "must be a number")]
+    #[case(json!({"$range": {"min": "now€5"}}), "must be a number")]
     #[case(json!({"$contains": []}), "non-empty")]
     #[case(json!({"$any": true, "x": 1}), "exactly one member")]
     fn bad_patterns(#[case] pattern: Value, #[case] message: &str) {
@@ -438,5 +466,48 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].pointer, "/steps/0/expect/body/k");
         assert!(errors[0].message.contains(message), "{errors:?}");
+    }
+
+    fn signed(claims: Value) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some("test-key".into());
+        let pem = include_str!("../tests/data/jwt-test-key.pem");
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap();
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    }
+
+    #[test]
+    fn jwt_matcher() {
+        let jwks: Value =
+            serde_json::from_str(include_str!("../tests/data/jwt-test-jwks.json")).unwrap();
+        let now = now_epoch() as i64;
+        let token = signed(
+            json!({"token_use": "access", "iat": now, "exp": now + 3600, "iss": "https://x/us-east-1_A"}),
+        );
+        let pattern = json!({"t": {"$jwt": {
+            "header": {"alg": "RS256"},
+            "claims": {"token_use": "access", "iss": {"$regex": "/us-east-1_A$"}, "exp": {"$range": {"min": "now"}}},
+            "jwks": jwks
+        }}});
+        assert_eq!(match_body(&pattern, &json!({"t": token})), vec![]);
+
+        let wrong = json!({"t": {"$jwt": {"claims": {"token_use": "id"}}}});
+        let failures = match_body(&wrong, &json!({"t": token}));
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(
+            failures[0].to_string().contains("/t(jwt claims)/token_use"),
+            "{}",
+            failures[0]
+        );
+
+        let other_key =
+            json!({"keys": [{"kty": "RSA", "kid": "test-key", "n": "sXch", "e": "AQAB"}]});
+        let failures = match_body(
+            &json!({"t": {"$jwt": {"jwks": other_key}}}),
+            &json!({"t": token}),
+        );
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(match_body(&json!({"t": {"$jwt": {}}}), &json!({"t": "not.a.jwt!"})).len() == 1);
+        assert!(check_pattern(&json!({"$jwt": {"claim": {}}}), "").len() == 1);
     }
 }

@@ -13,12 +13,15 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 use serde_json::Value;
 
-use crate::case::{Case, Expect, Step};
+use crate::case::{Case, Expect, Paginate, Step};
 use crate::check::check_reply;
-use crate::client::{Client, EmulatorAuthorization};
+use crate::client::{Client, ClientOptions, Reply};
 use crate::expectations::{Entry, covering};
 use crate::failure::{Failure, Section, StepFailure, StepRef};
+use crate::interrupt::Interrupt;
+use crate::matcher;
 use crate::schemas::{SchemaKind, SchemaStore};
+use crate::sigv4::Sigv4Signer;
 use crate::template::{self, Vars};
 
 /// What a run shares between its cases.
@@ -29,27 +32,45 @@ pub struct RunContext {
     pub lenient: bool,
     /// The run-unique resource-name prefix (`${prefix}`).
     pub prefix: String,
+    /// Raised on Ctrl-C or SIGTERM: running cases skip their remaining steps (teardown still
+    /// runs).
+    pub interrupt: Arc<Interrupt>,
+    /// The longest a case's setup and steps may take; teardown runs after it regardless.
+    pub case_timeout: Option<Duration>,
+    /// Tag `CreateUserPool` requests with the run prefix (see [`crate::aws::tag_new_pool`]).
+    pub tag_pools: bool,
 }
 
 impl RunContext {
-    /// A context for `endpoint` with the bundled schemas, emulator authorization for `region`,
-    /// a fresh run prefix, and `request_timeout` per request.
+    /// A context for `endpoint` with the bundled schemas, SigV4 signing with the emulator
+    /// credentials `test`/`test` for `region`, a fresh run prefix, `request_timeout` per
+    /// request, and the emulator retry policy.
     pub fn new(
         endpoint: &str,
         region: &str,
         request_timeout: Duration,
     ) -> Result<RunContext, String> {
-        let signer = Arc::new(EmulatorAuthorization {
-            region: region.to_owned(),
-        });
-        let client = Client::new(endpoint, signer, request_timeout)
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(RunContext {
+        let signer = Arc::new(Sigv4Signer::emulator(region));
+        let client = Client::new(
+            endpoint,
+            Some(signer),
+            &ClientOptions::emulator(request_timeout),
+        )?;
+        Ok(RunContext::with_client(client))
+    }
+
+    /// A context around `client` with the bundled schemas and a fresh run prefix, no case
+    /// timeout, and pools left untagged.
+    pub fn with_client(client: Client) -> RunContext {
+        RunContext {
             client,
             store: SchemaStore::bundled(),
             lenient: false,
             prefix: new_run_prefix(),
-        })
+            interrupt: Interrupt::new(),
+            case_timeout: None,
+            tag_pools: false,
+        }
     }
 }
 
@@ -136,6 +157,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
     let started = Instant::now();
     let mut vars = builtin_vars(&ctx.prefix);
     let mut records: Vec<StepRecord> = Vec::new();
+    let deadline = ctx.case_timeout.map(|t| tokio::time::Instant::now() + t);
 
     let main = AssertUnwindSafe(async {
         for section in [Section::Setup, Section::Steps] {
@@ -145,7 +167,8 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
                     index,
                     operation: step.operation.clone(),
                 };
-                let record = run_step(step, step_ref, &mut vars, ctx).await;
+                let mut record = run_step_bounded(step, step_ref, &mut vars, ctx, deadline).await;
+                drop_waived_retry_note(&mut record, expected);
                 let stop = record
                     .failures
                     .iter()
@@ -195,20 +218,22 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
             index,
             operation: step.operation.clone(),
         };
-        let record = AssertUnwindSafe(run_step(step, step_ref.clone(), &mut vars, ctx))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| StepRecord {
-                step: step_ref,
-                status: None,
-                error_code: None,
-                request_id: None,
-                duration: Duration::ZERO,
-                failures: vec![Failure::Transport {
-                    message: "the harness panicked in teardown".into(),
-                }],
-                warnings: Vec::new(),
-            });
+        let mut record =
+            AssertUnwindSafe(run_teardown_step(step, step_ref.clone(), &mut vars, ctx))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| StepRecord {
+                    step: step_ref,
+                    status: None,
+                    error_code: None,
+                    request_id: None,
+                    duration: Duration::ZERO,
+                    failures: vec![Failure::Transport {
+                        message: "the harness panicked in teardown".into(),
+                    }],
+                    warnings: Vec::new(),
+                });
+        drop_waived_retry_note(&mut record, expected);
         records.push(record);
     }
 
@@ -233,27 +258,30 @@ fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
 }
 
 async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunContext) -> StepRecord {
-    let request = match template::render(&step.request, vars) {
-        Ok(request) => request,
-        Err(e) => {
-            return record(
-                step_ref,
-                vec![Failure::Template {
-                    message: e.to_string(),
-                }],
-            );
-        }
+    let template_failure = |e: template::RenderError| Failure::Template {
+        message: e.to_string(),
     };
     let expect = match render_expect(&step.expect, vars) {
         Ok(expect) => expect,
-        Err(e) => {
-            return record(
+        Err(e) => return record(step_ref, vec![template_failure(e)]),
+    };
+    if let Some(path) = &step.http_get {
+        return match template::render(&Value::String(path.clone()), vars) {
+            Ok(Value::String(path)) => {
+                run_http_get(step, step_ref, &path, &expect, vars, ctx).await
+            }
+            Ok(other) => record(
                 step_ref,
                 vec![Failure::Template {
-                    message: e.to_string(),
+                    message: format!("http_get path rendered to a non-string: {other}"),
                 }],
-            );
-        }
+            ),
+            Err(e) => record(step_ref, vec![template_failure(e)]),
+        };
+    }
+    let request = match template::render(&step.request, vars) {
+        Ok(request) => request,
+        Err(e) => return record(step_ref, vec![template_failure(e)]),
     };
     match ctx
         .store
@@ -275,16 +303,16 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
             );
         }
     }
-    let unauthenticated = ctx
-        .store
-        .operation(&step.operation)
-        .is_some_and(|op| op.unauthenticated);
+    let request = if ctx.tag_pools {
+        crate::aws::tag_new_pool(&step.operation, request, &ctx.prefix)
+    } else {
+        request
+    };
+    if let Some(paginate) = step.paginate {
+        return run_paginated(step, step_ref, request, paginate, &expect, vars, ctx).await;
+    }
     let started = Instant::now();
-    let reply = match ctx
-        .client
-        .send(&step.operation, &request, unauthenticated)
-        .await
-    {
+    let reply = match send(ctx, &step.operation, &request).await {
         Ok(reply) => reply,
         Err(message) => {
             let mut r = record(step_ref, vec![Failure::Transport { message }]);
@@ -294,26 +322,12 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
     };
     let checked = check_reply(&step.operation, &expect, &reply, ctx.store, ctx.lenient);
     let mut failures = checked.failures;
-    // Captures are taken from any JSON reply, also one that should have been an error: a
-    // server that wrongly creates a resource must still have it torn down. A capture that finds
-    // nothing fails the step only when the status was the expected one.
-    let status_as_expected = failures.iter().all(|f| !matches!(f, Failure::Status { .. }));
     if let Some(body) = &checked.body {
-        for capture in &step.captures {
-            let nodes = capture.path.query(body).all();
-            match nodes.as_slice() {
-                [] if !status_as_expected => {}
-                [] => failures.push(Failure::Capture {
-                    variable: capture.variable.clone(),
-                    path: capture.source.clone(),
-                }),
-                [one] => vars.set(&capture.variable, (*one).clone()),
-                many => vars.set(
-                    &capture.variable,
-                    Value::Array(many.iter().map(|v| (*v).clone()).collect()),
-                ),
-            }
-        }
+        capture(step, body, &mut failures, vars);
+    }
+    let mut warnings = checked.warnings;
+    if !failures.is_empty() && !reply.retries.is_empty() {
+        warnings.push(retry_note(&reply));
     }
     StepRecord {
         step: step_ref,
@@ -322,8 +336,325 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
         request_id: reply.header("x-amzn-requestid").map(str::to_owned),
         duration: reply.elapsed,
         failures,
-        warnings: checked.warnings,
+        warnings,
     }
+}
+
+/// The prefix of the warning that lists a failed step's retries (see [`retry_note`]).
+pub const RETRIES_NOTE: &str = "retries: ";
+
+/// `retries: 3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`
+fn retry_note(reply: &Reply) -> String {
+    format!(
+        "{RETRIES_NOTE}{} attempts: {}",
+        reply.attempts,
+        reply.retries.join("; ")
+    )
+}
+
+/// Drops the retry note of a step whose failures the expectations all cover: the note is for
+/// failures people have to look at.
+fn drop_waived_retry_note(record: &mut StepRecord, expected: &[&Entry]) {
+    let waived = record
+        .failures
+        .iter()
+        .all(|f| covering(expected, &record.step, f).is_some());
+    if waived {
+        record.warnings.retain(|w| !w.starts_with(RETRIES_NOTE));
+    }
+}
+
+/// A setup step or step, unless the run was interrupted (then it is not sent) or the case's
+/// time is up (then it is cut short); either ends the case's steps with that reason.
+async fn run_step_bounded(
+    step: &Step,
+    step_ref: StepRef,
+    vars: &mut Vars,
+    ctx: &RunContext,
+    deadline: Option<tokio::time::Instant>,
+) -> StepRecord {
+    if ctx.interrupt.is_raised() {
+        return record(
+            step_ref,
+            vec![Failure::Transport {
+                message: ctx.interrupt.reason(),
+            }],
+        );
+    }
+    let Some(deadline) = deadline else {
+        return run_step(step, step_ref, vars, ctx).await;
+    };
+    let started = Instant::now();
+    match tokio::time::timeout_at(deadline, run_step(step, step_ref.clone(), vars, ctx)).await {
+        Ok(done) => done,
+        Err(_) => {
+            let mut timed_out = record(
+                step_ref,
+                vec![Failure::Transport {
+                    message: format!(
+                        "timed out: the case's {} s (the per-case timeout) ran out during this step",
+                        ctx.case_timeout.unwrap_or_default().as_secs_f64()
+                    ),
+                }],
+            );
+            timed_out.duration = started.elapsed();
+            timed_out
+        }
+    }
+}
+
+/// A teardown step. A `DeleteUserPool` refused with `InvalidParameterException` is tried once
+/// more after lifting what blocks it (deletion protection, a domain), so that a pool is not
+/// left behind because a case forgot to unprotect it.
+async fn run_teardown_step(
+    step: &Step,
+    step_ref: StepRef,
+    vars: &mut Vars,
+    ctx: &RunContext,
+) -> StepRecord {
+    let first = run_step(step, step_ref.clone(), vars, ctx).await;
+    if step.operation != "DeleteUserPool"
+        || first.error_code.as_deref() != Some("InvalidParameterException")
+    {
+        return first;
+    }
+    let pool_id = template::render(&step.request, vars).ok().and_then(|r| {
+        r.get("UserPoolId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let Some(pool_id) = pool_id else { return first };
+    match crate::sweep::unblock(&ctx.client, &pool_id).await {
+        Ok(lifted) if !lifted.is_empty() => {
+            let mut second = run_step(step, step_ref, vars, ctx).await;
+            second.warnings.push(format!(
+                "DeleteUserPool was refused ({}); {} and deleted the pool",
+                first.error_code.as_deref().unwrap_or_default(),
+                lifted.join(", ")
+            ));
+            second
+        }
+        _ => first,
+    }
+}
+
+/// Sends one API request, unsigned when the model marks the operation unauthenticated.
+async fn send(ctx: &RunContext, operation: &str, request: &Value) -> Result<Reply, String> {
+    let unauthenticated = ctx
+        .store
+        .operation(operation)
+        .is_some_and(|op| op.unauthenticated);
+    ctx.client.send(operation, request, unauthenticated).await
+}
+
+/// Keeps the step's captures from `body`. Captures are taken from any JSON reply, also one that
+/// should have been an error: a server that wrongly creates a resource must still have it torn
+/// down. A capture that finds nothing fails the step only when the step expects success and got
+/// it (an error reply, expected or not, has nothing to capture).
+fn capture(step: &Step, body: &Value, failures: &mut Vec<Failure>, vars: &mut Vars) {
+    let succeeded_as_expected = matches!(step.expect, Expect::Success { .. })
+        && failures
+            .iter()
+            .all(|f| !matches!(f, Failure::Status { .. }));
+    for capture in &step.captures {
+        let nodes = capture.path.query(body).all();
+        match nodes.as_slice() {
+            [] if !succeeded_as_expected => {}
+            [] => failures.push(Failure::Capture {
+                variable: capture.variable.clone(),
+                path: capture.source.clone(),
+            }),
+            [one] => vars.set(&capture.variable, (*one).clone()),
+            many => vars.set(
+                &capture.variable,
+                Value::Array(many.iter().map(|v| (*v).clone()).collect()),
+            ),
+        }
+    }
+}
+
+/// An `http_get` step: a 2xx reply with a JSON body that matches the expected body.
+async fn run_http_get(
+    step: &Step,
+    step_ref: StepRef,
+    path: &str,
+    expect: &Expect,
+    vars: &mut Vars,
+    ctx: &RunContext,
+) -> StepRecord {
+    let started = Instant::now();
+    let reply = match ctx.client.get(path).await {
+        Ok(reply) => reply,
+        Err(message) => {
+            let mut r = record(step_ref, vec![Failure::Transport { message }]);
+            r.duration = started.elapsed();
+            return r;
+        }
+    };
+    let mut failures = Vec::new();
+    if !(200..300).contains(&reply.status) {
+        failures.push(Failure::Status {
+            expected: "success (2xx)",
+            found: reply.status,
+        });
+    }
+    match serde_json::from_slice::<Value>(&reply.body) {
+        Ok(body) => {
+            if let Expect::Success {
+                body: Some(pattern),
+            } = expect
+            {
+                failures.extend(matcher::match_body(pattern, &body));
+            }
+            capture(step, &body, &mut failures, vars);
+        }
+        Err(e) => failures.push(Failure::Json {
+            message: e.to_string(),
+            excerpt: String::from_utf8_lossy(&reply.body)
+                .chars()
+                .take(120)
+                .collect(),
+        }),
+    }
+    StepRecord {
+        step: step_ref,
+        status: Some(reply.status),
+        error_code: None,
+        request_id: reply.header("x-amzn-requestid").map(str::to_owned),
+        duration: reply.elapsed,
+        failures,
+        warnings: Vec::new(),
+    }
+}
+
+/// The most pages a paginated step reads before it calls the paging endless.
+const MAX_PAGES: usize = 200;
+
+/// A `paginate` step: pages of `page_size` until no token is left, each page checked as a
+/// reply; then the page-size, duplicate and token rules, and the expected body and captures
+/// against the whole result.
+#[allow(clippy::too_many_arguments)]
+async fn run_paginated(
+    step: &Step,
+    step_ref: StepRef,
+    mut request: Value,
+    paginate: Paginate,
+    expect: &Expect,
+    vars: &mut Vars,
+    ctx: &RunContext,
+) -> StepRecord {
+    let Some(paginator) = ctx
+        .store
+        .operation(&step.operation)
+        .and_then(|op| op.paginator.clone())
+    else {
+        return record(
+            step_ref,
+            vec![Failure::Pagination {
+                message: format!("{} has no paginator", step.operation),
+            }],
+        );
+    };
+    let result_key = paginator.result_key.clone().unwrap_or_default();
+    if let (Some(limit_key), Value::Object(map)) = (&paginator.limit_key, &mut request) {
+        map.insert(limit_key.clone(), Value::from(paginate.page_size));
+    }
+    let mut rec = record(step_ref, Vec::new());
+    let mut items: Vec<Value> = Vec::new();
+    let mut tokens = std::collections::HashSet::new();
+    let mut last_body = None;
+    for page in 1.. {
+        if page > MAX_PAGES {
+            rec.failures.push(Failure::Pagination {
+                message: format!("still a {} after {MAX_PAGES} pages", paginator.output_token),
+            });
+            break;
+        }
+        let started = Instant::now();
+        let reply = match send(ctx, &step.operation, &request).await {
+            Ok(reply) => reply,
+            Err(message) => {
+                rec.duration += started.elapsed();
+                rec.failures.push(Failure::Transport {
+                    message: format!("page {page}: {message}"),
+                });
+                return rec;
+            }
+        };
+        rec.duration += reply.elapsed;
+        rec.status = Some(reply.status);
+        rec.request_id = reply.header("x-amzn-requestid").map(str::to_owned);
+        let checked = check_reply(
+            &step.operation,
+            &Expect::Success { body: None },
+            &reply,
+            ctx.store,
+            ctx.lenient,
+        );
+        rec.error_code = checked.error_code;
+        rec.warnings.extend(checked.warnings);
+        if !checked.failures.is_empty() {
+            rec.failures.extend(checked.failures);
+            return rec;
+        }
+        let Some(body) = checked.body else {
+            return rec;
+        };
+        let page_items = body
+            .get(&result_key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if page_items.len() as u64 > paginate.page_size {
+            rec.failures.push(Failure::Pagination {
+                message: format!(
+                    "page {page} holds {} {result_key}, more than the page size {}",
+                    page_items.len(),
+                    paginate.page_size
+                ),
+            });
+        }
+        items.extend(page_items);
+        let token = body
+            .get(&paginator.output_token)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        last_body = Some(body);
+        let Some(token) = token else { break };
+        if !tokens.insert(token.clone()) {
+            rec.failures.push(Failure::Pagination {
+                message: format!(
+                    "page {page} returns a {} seen before",
+                    paginator.output_token
+                ),
+            });
+            break;
+        }
+        if let Value::Object(map) = &mut request {
+            map.insert(paginator.input_token.clone(), Value::String(token));
+        }
+    }
+    for (i, item) in items.iter().enumerate() {
+        if items[..i].contains(item) {
+            rec.failures.push(Failure::Pagination {
+                message: format!("{result_key} item {i} appears on more than one page: {item}"),
+            });
+        }
+    }
+    let mut whole = last_body.unwrap_or_else(|| Value::Object(Default::default()));
+    if let Value::Object(map) = &mut whole {
+        map.remove(&paginator.output_token);
+        map.insert(result_key, Value::Array(items));
+    }
+    if let Expect::Success {
+        body: Some(pattern),
+    } = expect
+    {
+        rec.failures.extend(matcher::match_body(pattern, &whole));
+    }
+    capture(step, &whole, &mut rec.failures, vars);
+    rec
 }
 
 fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::RenderError> {

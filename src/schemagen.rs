@@ -243,53 +243,78 @@ pub fn reachable<'m>(
     seen
 }
 
-/// A place where the model's constraint contradicts what the service itself sends, so a
-/// schema generated to the letter would reject real replies. Each one replaces a structure
-/// member's schema and says why (in the generated file's `$comment`).
+/// A place where the model's constraint contradicts what the service itself accepts or sends,
+/// so a schema generated to the letter would reject real requests or replies. Each one relaxes
+/// one structure member (or, with no member, a whole shape) and says why in the generated
+/// schema's `$comment`.
 pub struct Erratum {
-    pub structure: &'static str,
-    pub member: &'static str,
+    /// The structure whose member is relaxed, or the shape itself when `member` is `None`.
+    pub shape: &'static str,
+    pub member: Option<&'static str>,
     pub reason: &'static str,
-    /// Keywords that replace the member shape's own (the rest are kept).
+    /// Keywords that replace the shape's own (the rest are kept).
     pub replace: fn() -> Value,
 }
 
 /// The known errata of the Cognito model.
-pub const ERRATA: &[Erratum] = &[Erratum {
-    structure: "SchemaAttributeType",
-    member: "Name",
-    reason: "the model caps names at 20 characters (CustomAttributeNameType), but DescribeUserPool \
-             and CreateUserPool return the standard attribute phone_number_verified (21) and \
-             custom attributes as custom:<name> (up to 27)",
-    replace: || json!({"maxLength": 27}),
-}];
+pub const ERRATA: &[Erratum] = &[
+    Erratum {
+        shape: "SchemaAttributeType",
+        member: Some("Name"),
+        reason: "the model caps names at 20 characters (CustomAttributeNameType), but \
+                 DescribeUserPool and CreateUserPool return the standard attribute \
+                 phone_number_verified (21) and custom attributes as custom:<name> (up to 27)",
+        replace: || json!({"maxLength": 27}),
+    },
+    Erratum {
+        shape: "DomainType",
+        member: None,
+        reason: "the model allows only a 63-character prefix without dots, but custom domains \
+                 are fully qualified names (auth.example.com) in requests and replies, and \
+                 CloudFrontDomain is a CloudFront host name (d111111abcdef8.cloudfront.net)",
+        replace: || json!({"maxLength": 253, "pattern": "^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$"}),
+    },
+];
+
+/// `schema` with the erratum's keywords and a `$comment` saying why.
+fn amended(schema: &Value, erratum: &Erratum) -> Value {
+    let mut schema = schema.as_object().cloned().unwrap_or_default();
+    if let Value::Object(replace) = (erratum.replace)() {
+        schema.extend(replace);
+    }
+    schema.insert(
+        "$comment".into(),
+        format!("erratum: {}", erratum.reason).into(),
+    );
+    schema.sort_keys();
+    Value::Object(schema)
+}
 
 /// Applies [`ERRATA`] to the `$defs` of one operation document.
 fn apply_errata(defs: &mut Map<String, Value>) {
     for erratum in ERRATA {
+        let Some(member) = erratum.member else {
+            if let Some(shape) = defs.get(erratum.shape) {
+                let fixed = amended(shape, erratum);
+                defs.insert(erratum.shape.to_owned(), fixed);
+            }
+            continue;
+        };
         let member_ref = defs
-            .get(erratum.structure)
-            .and_then(|s| s.pointer(&format!("/properties/{}/$ref", erratum.member)))
+            .get(erratum.shape)
+            .and_then(|s| s.pointer(&format!("/properties/{member}/$ref")))
             .and_then(Value::as_str)
             .and_then(|r| r.strip_prefix("#/$defs/"))
             .map(str::to_owned);
         let Some(target) = member_ref.and_then(|name| defs.get(&name).cloned()) else {
             continue;
         };
-        let mut schema = target.as_object().cloned().unwrap_or_default();
-        if let Value::Object(replace) = (erratum.replace)() {
-            schema.extend(replace);
-        }
-        schema.insert(
-            "$comment".into(),
-            format!("erratum: {}", erratum.reason).into(),
-        );
-        schema.sort_keys();
+        let fixed = amended(&target, erratum);
         if let Some(Value::Object(properties)) = defs
-            .get_mut(erratum.structure)
+            .get_mut(erratum.shape)
             .and_then(|s| s.get_mut("properties"))
         {
-            properties.insert(erratum.member.to_owned(), Value::Object(schema));
+            properties.insert(member.to_owned(), fixed);
         }
     }
 }

@@ -140,3 +140,29 @@ fn bundled_cases_all_load() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(cases.len() >= 60, "only {} bundled cases", cases.len());
 }
+
+#[test]
+fn capture_paths_that_can_match_nothing_are_load_errors() {
+    let case = r#"{"description": "captures checked against the output schema",
+        "steps": [{"operation": "CreateUserPool", "request": {"PoolName": "p"},
+                   "capture": {"typo": "$.UserPool.Idd",
+                               "deep": "$.UserPool.SchemaAttributes[0].Nam",
+                               "quoted": "$['UserPool']['Nope']",
+                               "fine": "$.UserPool.Id",
+                               "filtered": "$.UserPool.SchemaAttributes[?@.Name=='email'].Mutable",
+                               "tags": "$.UserPool.UserPoolTags.anything"}}]}"#;
+    let errors = errors_for(&[("a/captures.json", case)]);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    let e = find(&errors, "cases/a/captures.json", "/steps/0/capture/typo");
+    assert!(
+        e.message.contains(r#"$.UserPool has no member "Idd""#),
+        "{e}"
+    );
+    let e = find(&errors, "cases/a/captures.json", "/steps/0/capture/deep");
+    assert!(
+        e.message
+            .contains(r#"$.UserPool.SchemaAttributes[*] has no member "Nam""#),
+        "{e}"
+    );
+    find(&errors, "cases/a/captures.json", "/steps/0/capture/quoted");
+}

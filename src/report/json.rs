@@ -1,0 +1,602 @@
+//! The JSON report: one document per run with the target, endpoint, region, model and harness
+//! versions, and per case and per step what happened (operation, request id, status, error code,
+//! duration, outcome, failures). It is the machine-readable record the other outputs are drawn
+//! from: the JUnit and Markdown files render it, `cognito-contract matrix` reads several of them,
+//! and `cognito-contract expectations update` rewrites an expectations file from one.
+//!
+//! The format is versioned ([`FORMAT`], [`FORMAT_VERSION`]) and described by
+//! `schemas/report.schema.json`; [`validate`] checks a document against it and [`RunReport::read`]
+//! refuses files that do not validate. Reports of the same target can be merged
+//! ([`RunReport::merge`]): shards of one suite, or the one-case processes of a nextest run.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::case::{Case, Expect};
+use crate::expectations::Verdict;
+use crate::report::{CaseFinished, strip_ansi};
+
+/// The `format` member of every report.
+pub const FORMAT: &str = "cognito-contract-report";
+/// The version of the format; bumped whenever a member changes meaning or is removed.
+pub const FORMAT_VERSION: u32 = 1;
+/// The harness's own version, written into every report.
+pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One run (or several merged runs of the same target).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunReport {
+    pub format: String,
+    pub format_version: u32,
+    /// Identifies the run: nextest's run id under `cargo nextest`, else random.
+    pub run_id: String,
+    pub harness: Harness,
+    pub model: ModelVersion,
+    /// The target's name (which selects its expectations); `None` for an unnamed endpoint.
+    pub target: Option<String>,
+    pub endpoint: String,
+    pub region: String,
+    /// RFC 3339, UTC, milliseconds.
+    pub started_at: String,
+    pub finished_at: String,
+    /// Every case of the suite ran (no filter, no partition): only then are stale
+    /// expectations reported and can `expectations update` drop unused waivers.
+    pub complete: bool,
+    pub totals: Totals,
+    /// Waivers that covered nothing in a complete run.
+    pub stale_expectations: Vec<StaleExpectation>,
+    /// The cases that ran, sorted by id.
+    pub cases: Vec<CaseResult>,
+    /// The cases of the suite that did not run (filtered out, another shard's), sorted by id.
+    pub not_run: Vec<CaseRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Harness {
+    pub name: String,
+    pub version: String,
+}
+
+/// The service model the schemas were generated from (`schemas/index.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelVersion {
+    pub service: String,
+    pub botocore: Option<String>,
+    pub api_version: String,
+}
+
+/// Counts per case outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    /// Cases that ran.
+    pub cases: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub expected_failures: usize,
+    pub unexpected_passes: usize,
+    pub intermittent: usize,
+    pub not_run: usize,
+}
+
+/// An expectation entry that waived nothing in a complete run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaleExpectation {
+    pub case: String,
+    pub check: Option<String>,
+    pub reason: String,
+}
+
+/// What a case (or a step) came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    ExpectedFailure,
+    UnexpectedPass,
+    Intermittent,
+    /// A step that did not run (an earlier step ended the case, or a teardown step whose
+    /// variables were never captured).
+    Skipped,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::ExpectedFailure => "expected_failure",
+            Outcome::UnexpectedPass => "unexpected_pass",
+            Outcome::Intermittent => "intermittent",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// A case that ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseResult {
+    pub id: String,
+    pub area: String,
+    pub file: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    /// The operations the case's `steps` call (what it tests), in order, without repeats.
+    pub operations: Vec<String>,
+    pub outcome: Outcome,
+    pub duration_ms: f64,
+    /// The reasons of the expectation entries that applied (or, for an unexpected pass, that
+    /// were not met).
+    pub reasons: Vec<String>,
+    /// Why the case fails the run: the unexpected failures, or the unmet expectations.
+    pub message: Option<String>,
+    /// The first step with an unexpected failure, e.g. `steps[0] AdminCreateUser`.
+    pub failing_step: Option<String>,
+    /// Every step of the case in file order (setup, steps, teardown), run or not.
+    pub steps: Vec<StepResult>,
+}
+
+/// One step of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepResult {
+    /// `steps[1]`: the form expectations files use.
+    pub id: String,
+    pub section: String,
+    pub index: usize,
+    /// The API operation; empty for an `http_get` step.
+    pub operation: String,
+    /// The path (a template) of an `http_get` step, which is a plain `GET` instead of a call.
+    pub http_get: Option<String>,
+    pub name: Option<String>,
+    /// The error the case expects; `None` when it expects success.
+    pub expected_error: Option<String>,
+    pub outcome: Outcome,
+    /// HTTP status of the reply; `None` when nothing was received (or the step did not run).
+    pub status: Option<u16>,
+    pub error_code: Option<String>,
+    pub request_id: Option<String>,
+    pub duration_ms: f64,
+    pub failures: Vec<FailureResult>,
+    pub warnings: Vec<String>,
+}
+
+/// One failed check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureResult {
+    /// The check's name, as expectations files use it (`status`, `body_schema`, ...).
+    pub check: String,
+    pub message: String,
+    /// An expectation entry covers this failure.
+    pub expected: bool,
+}
+
+/// A case of the suite that did not run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRef {
+    pub id: String,
+    pub area: String,
+    pub operations: Vec<String>,
+}
+
+/// The operations a case's `steps` call, in order, without repeats (`http_get` steps call none).
+pub fn tested_operations(case: &Case) -> Vec<String> {
+    let mut operations: Vec<String> = Vec::new();
+    for step in &case.steps {
+        if !step.operation.is_empty() && !operations.contains(&step.operation) {
+            operations.push(step.operation.clone());
+        }
+    }
+    operations
+}
+
+fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+impl CaseResult {
+    /// The record of one finished case.
+    pub fn from_event(event: &CaseFinished<'_>) -> CaseResult {
+        let (case, report, verdict) = (event.case, event.report, event.verdict);
+        let unexpected = match verdict {
+            Verdict::Fail { unexpected } => unexpected.as_slice(),
+            _ => &[],
+        };
+        let unexpected_steps: &[String] = match verdict {
+            Verdict::UnexpectedPass { steps, .. } => steps,
+            _ => &[],
+        };
+        let mut steps = Vec::new();
+        for (section, index, step) in case.all_steps() {
+            let id = format!("{}[{index}]", section.name());
+            let records: Vec<_> = report
+                .steps
+                .iter()
+                .filter(|r| r.step.section == section && r.step.index == index)
+                .collect();
+            let failures: Vec<FailureResult> = records
+                .iter()
+                .flat_map(|r| {
+                    r.failures.iter().map(|f| FailureResult {
+                        check: f.check().to_owned(),
+                        message: strip_ansi(&f.to_string()),
+                        expected: !unexpected.iter().any(|u| {
+                            u.step.section == section && u.step.index == index && &u.failure == f
+                        }),
+                    })
+                })
+                .collect();
+            let outcome = if records.is_empty() {
+                Outcome::Skipped
+            } else if failures.iter().any(|f| !f.expected) {
+                Outcome::Fail
+            } else if !failures.is_empty() {
+                if matches!(verdict, Verdict::Intermittent { .. }) {
+                    Outcome::Intermittent
+                } else {
+                    Outcome::ExpectedFailure
+                }
+            } else if unexpected_steps.contains(&id) {
+                Outcome::UnexpectedPass
+            } else {
+                Outcome::Pass
+            };
+            let first = records.first();
+            steps.push(StepResult {
+                section: section.name().to_owned(),
+                index,
+                operation: step.operation.clone(),
+                http_get: step.http_get.clone(),
+                name: step.name.clone(),
+                expected_error: match &step.expect {
+                    Expect::Error { code, .. } => Some(code.clone()),
+                    Expect::Success { .. } => None,
+                },
+                outcome,
+                status: first.and_then(|r| r.status),
+                error_code: first.and_then(|r| r.error_code.clone()),
+                request_id: first.and_then(|r| r.request_id.clone()),
+                duration_ms: millis(records.iter().map(|r| r.duration).sum()),
+                failures,
+                warnings: records
+                    .iter()
+                    .flat_map(|r| r.warnings.iter().cloned())
+                    .collect(),
+                id,
+            });
+        }
+        let (reasons, message, failing_step) = match verdict {
+            Verdict::Pass => (Vec::new(), None, None),
+            Verdict::ExpectedFailure { reasons } | Verdict::Intermittent { reasons, .. } => {
+                (reasons.clone(), None, None)
+            }
+            Verdict::Fail { unexpected } => {
+                let lines: Vec<String> = unexpected
+                    .iter()
+                    .map(|f| strip_ansi(&f.to_string()))
+                    .collect();
+                (
+                    Vec::new(),
+                    Some(lines.join("\n")),
+                    unexpected.first().map(|f| f.step.to_string()),
+                )
+            }
+            Verdict::UnexpectedPass { reasons, .. } => (
+                reasons.clone(),
+                Some(format!(
+                    "unexpected pass: the expectations say this fails ({}), but it did not fail \
+                     that way",
+                    reasons.join("; ")
+                )),
+                None,
+            ),
+        };
+        CaseResult {
+            id: case.id.clone(),
+            area: case.area.clone(),
+            file: case.file.clone(),
+            description: case.description.clone(),
+            tags: case.tags.clone(),
+            operations: tested_operations(case),
+            outcome: outcome_of(verdict),
+            duration_ms: millis(report.duration),
+            reasons,
+            message,
+            failing_step,
+            steps,
+        }
+    }
+}
+
+/// A case verdict as a report outcome.
+pub fn outcome_of(verdict: &Verdict) -> Outcome {
+    match verdict {
+        Verdict::Pass => Outcome::Pass,
+        Verdict::ExpectedFailure { .. } => Outcome::ExpectedFailure,
+        Verdict::Fail { .. } => Outcome::Fail,
+        Verdict::UnexpectedPass { .. } => Outcome::UnexpectedPass,
+        Verdict::Intermittent { .. } => Outcome::Intermittent,
+    }
+}
+
+impl CaseRef {
+    pub fn of(case: &Case) -> CaseRef {
+        CaseRef {
+            id: case.id.clone(),
+            area: case.area.clone(),
+            operations: tested_operations(case),
+        }
+    }
+}
+
+impl Totals {
+    /// Counts the outcomes of `cases`, with `not_run` cases that did not run.
+    pub fn count(cases: &[CaseResult], not_run: usize) -> Totals {
+        let mut totals = Totals {
+            cases: cases.len(),
+            not_run,
+            ..Totals::default()
+        };
+        for case in cases {
+            match case.outcome {
+                Outcome::Pass => totals.passed += 1,
+                Outcome::Fail => totals.failed += 1,
+                Outcome::ExpectedFailure => totals.expected_failures += 1,
+                Outcome::UnexpectedPass => totals.unexpected_passes += 1,
+                Outcome::Intermittent => totals.intermittent += 1,
+                Outcome::Skipped => {}
+            }
+        }
+        totals
+    }
+}
+
+/// Where the run went and what it ran against, fixed before the first case.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub run_id: String,
+    pub target: Option<String>,
+    pub endpoint: String,
+    pub region: String,
+    pub started: SystemTime,
+}
+
+impl RunReport {
+    /// A report of `results` (the cases that ran) out of `suite` (every loaded case).
+    pub fn new(
+        info: &RunInfo,
+        model: ModelVersion,
+        suite: &[CaseRef],
+        mut results: Vec<CaseResult>,
+        stale: Vec<StaleExpectation>,
+    ) -> RunReport {
+        results.sort_by(|a, b| a.id.cmp(&b.id));
+        let ran: BTreeSet<&str> = results.iter().map(|c| c.id.as_str()).collect();
+        let mut not_run: Vec<CaseRef> = suite
+            .iter()
+            .filter(|c| !ran.contains(c.id.as_str()))
+            .cloned()
+            .collect();
+        not_run.sort();
+        RunReport {
+            format: FORMAT.to_owned(),
+            format_version: FORMAT_VERSION,
+            run_id: info.run_id.clone(),
+            harness: Harness {
+                name: "cognito-contract".to_owned(),
+                version: HARNESS_VERSION.to_owned(),
+            },
+            model,
+            target: info.target.clone(),
+            endpoint: info.endpoint.clone(),
+            region: info.region.clone(),
+            started_at: rfc3339(info.started),
+            finished_at: rfc3339(SystemTime::now()),
+            complete: not_run.is_empty(),
+            totals: Totals::count(&results, not_run.len()),
+            stale_expectations: stale,
+            cases: results,
+            not_run,
+        }
+    }
+
+    /// Adds the cases of `other` (another shard, or another process of the same nextest run):
+    /// a case that ran in both keeps `other`'s result; `not_run` keeps what ran in neither.
+    pub fn merge(&mut self, other: RunReport) {
+        let mut cases: BTreeMap<String, CaseResult> = std::mem::take(&mut self.cases)
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        for case in other.cases {
+            cases.insert(case.id.clone(), case);
+        }
+        let mut not_run: BTreeMap<String, CaseRef> = BTreeMap::new();
+        for case in std::mem::take(&mut self.not_run)
+            .into_iter()
+            .chain(other.not_run)
+        {
+            if !cases.contains_key(&case.id) {
+                not_run.insert(case.id.clone(), case);
+            }
+        }
+        self.cases = cases.into_values().collect();
+        self.not_run = not_run.into_values().collect();
+        self.complete = self.not_run.is_empty();
+        self.totals = Totals::count(&self.cases, self.not_run.len());
+        let stale: BTreeSet<StaleExpectation> = std::mem::take(&mut self.stale_expectations)
+            .into_iter()
+            .chain(other.stale_expectations)
+            .collect();
+        self.stale_expectations = stale.into_iter().collect();
+        if other.started_at < self.started_at {
+            self.started_at = other.started_at;
+        }
+        if other.finished_at > self.finished_at {
+            self.finished_at = other.finished_at;
+        }
+    }
+
+    /// The name a column or a heading shows: the target's name, else the endpoint.
+    pub fn target_label(&self) -> &str {
+        self.target.as_deref().unwrap_or(&self.endpoint)
+    }
+
+    /// Reads a report file, refusing one that does not validate against the report schema.
+    pub fn read(path: &Path) -> Result<RunReport, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses and validates a report's text.
+    pub fn parse(text: &str) -> Result<RunReport, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
+            return Err(format!(
+                "not a {FORMAT} document (no \"format\": \"{FORMAT}\")"
+            ));
+        }
+        match value.get("format_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            other => {
+                return Err(format!(
+                    "report format version {other:?}; this harness ({HARNESS_VERSION}) reads \
+                     version {FORMAT_VERSION}"
+                ));
+            }
+        }
+        let violations = validate(&value);
+        if !violations.is_empty() {
+            const SHOWN: usize = 10;
+            let mut text = violations
+                .iter()
+                .take(SHOWN)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n  ");
+            if violations.len() > SHOWN {
+                text.push_str(&format!("\n  ... and {} more", violations.len() - SHOWN));
+            }
+            return Err(format!(
+                "does not match schemas/report.schema.json:\n  {text}"
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    /// The report as pretty JSON (what `--json-report` writes).
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// `schemas/report.schema.json`, compiled once.
+fn schema_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(include_str!("../../schemas/report.schema.json"))
+            .expect("schemas/report.schema.json is JSON");
+        jsonschema::validator_for(&schema).expect("schemas/report.schema.json is a schema")
+    })
+}
+
+/// Checks a document against `schemas/report.schema.json`; each violation as `pointer: message`.
+pub fn validate(document: &Value) -> Vec<String> {
+    schema_validator()
+        .iter_errors(document)
+        .map(|e| {
+            let pointer = e.instance_path().to_string();
+            let pointer = if pointer.is_empty() {
+                "/".into()
+            } else {
+                pointer
+            };
+            format!("{pointer}: {e}")
+        })
+        .collect()
+}
+
+/// A timestamp as RFC 3339 in UTC with milliseconds, e.g. `2026-01-02T03:04:05.678Z`.
+/// Fixed width, so such strings order as the times do.
+pub fn rfc3339(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        since.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let t = UNIX_EPOCH + Duration::from_millis(1_709_210_096_789);
+        assert_eq!(rfc3339(t), "2024-02-29T12:34:56.789Z");
+        let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339(t), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn the_schema_knows_every_check() {
+        let schema: Value =
+            serde_json::from_str(include_str!("../../schemas/report.schema.json")).unwrap();
+        let listed: Vec<&str> = schema["$defs"]["step"]["properties"]["failures"]["items"]
+            ["properties"]["check"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(listed, crate::failure::Failure::CHECKS);
+    }
+
+    #[test]
+    fn a_report_of_another_format_or_version_is_refused() {
+        assert!(
+            RunReport::parse(r#"{"format": "x"}"#)
+                .unwrap_err()
+                .contains("not a cognito-contract-report")
+        );
+        let text = format!(r#"{{"format": "{FORMAT}", "format_version": 99}}"#);
+        assert!(RunReport::parse(&text).unwrap_err().contains("version"));
+        let text = format!(r#"{{"format": "{FORMAT}", "format_version": {FORMAT_VERSION}}}"#);
+        assert!(
+            RunReport::parse(&text)
+                .unwrap_err()
+                .contains("report.schema.json")
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! A Markdown summary of a [`RunReport`], made for a CI job summary page (GitHub's
+//! `$GITHUB_STEP_SUMMARY`): the verdict and totals first, then every failure with its message,
+//! the unexpected passes, intermittent cases, stale expectations, and the expected failures
+//! folded away. Long messages are cut so the page stays well under the size CI pages accept.
+
+use crate::report::json::{CaseResult, Outcome, RunReport};
+
+/// Longest message shown per failing case, in characters.
+const MESSAGE_LIMIT: usize = 4000;
+/// Most failing cases shown with their messages; the rest are listed by id.
+const DETAILED_FAILURES: usize = 100;
+
+/// Escapes text for a Markdown table cell or a line of prose (never at the start of a line):
+/// no table breaks, HTML, emphasis, code spans or links.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = ' ';
+    for c in text.chars() {
+        match c {
+            '|' | '*' | '`' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '(' if previous == ']' => out.push_str("\\("),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+        previous = c;
+    }
+    out
+}
+
+/// `text` as inline code, with a fence longer than any backtick run inside it.
+fn code(text: &str) -> String {
+    let longest = longest_backtick_run(text);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// A fenced block holding `text` verbatim.
+fn block(text: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
+    let mut shown: String = text.chars().take(MESSAGE_LIMIT).collect();
+    if shown.len() < text.len() {
+        shown.push_str("\n… (cut; the JSON report has the whole message)");
+    }
+    format!("{fence}text\n{shown}\n{fence}\n")
+}
+
+fn list_case(out: &mut String, case: &CaseResult, detail: &str) {
+    if detail.is_empty() {
+        out.push_str(&format!("- {}\n", code(&case.id)));
+    } else {
+        out.push_str(&format!("- {} {}\n", code(&case.id), inline(detail)));
+    }
+}
+
+/// The Markdown summary of `run`.
+pub fn render(run: &RunReport) -> String {
+    let t = &run.totals;
+    let failing = t.failed + t.unexpected_passes + run.stale_expectations.len();
+    let mut out = String::new();
+    let verdict = if failing == 0 {
+        "✅ as expected"
+    } else {
+        "❌ unexpected results"
+    };
+    out.push_str(&format!(
+        "## Cognito contract: {} — {verdict}\n\n",
+        inline(run.target_label())
+    ));
+    out.push_str(&format!(
+        "| passed | failed | expected failures | unexpected passes | intermittent | not run |\n\
+         |---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {} | {} | {} | {} |\n\n",
+        t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.not_run
+    ));
+    out.push_str(&format!(
+        "Target {} at {} ({}); model botocore {} (API {}); {} {}; started {}.\n\n",
+        code(run.target.as_deref().unwrap_or("(unnamed)")),
+        code(&run.endpoint),
+        inline(&run.region),
+        inline(run.model.botocore.as_deref().unwrap_or("unknown")),
+        inline(&run.model.api_version),
+        inline(&run.harness.name),
+        inline(&run.harness.version),
+        inline(&run.started_at),
+    ));
+
+    let failures: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .collect();
+    if !failures.is_empty() {
+        out.push_str(&format!("### Failures ({})\n\n", failures.len()));
+        for case in failures.iter().take(DETAILED_FAILURES) {
+            let step = case
+                .failing_step
+                .as_deref()
+                .map(|s| format!(" at {}", code(s)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "#### {}{step}\n\n{}\n\n",
+                code(&case.id),
+                inline(&case.description)
+            ));
+            out.push_str(&block(case.message.as_deref().unwrap_or("")));
+            out.push('\n');
+        }
+        if failures.len() > DETAILED_FAILURES {
+            out.push_str("Further failures (messages in the JSON report):\n\n");
+            for case in &failures[DETAILED_FAILURES..] {
+                list_case(&mut out, case, "");
+            }
+            out.push('\n');
+        }
+    }
+
+    let unexpected: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::UnexpectedPass)
+        .collect();
+    if !unexpected.is_empty() {
+        out.push_str(&format!(
+            "### Unexpected passes ({})\n\nThe expectations say these fail, and they did not \
+             fail that way: if the target was fixed, drop the entries \
+             (`cognito-contract expectations update`).\n\n",
+            unexpected.len()
+        ));
+        for case in unexpected {
+            list_case(
+                &mut out,
+                case,
+                &format!("— listed as: {}", case.reasons.join("; ")),
+            );
+        }
+        out.push('\n');
+    }
+
+    if !run.stale_expectations.is_empty() {
+        out.push_str(&format!(
+            "### Stale expectations ({})\n\nThese waivers covered no failure in a complete \
+             run:\n\n",
+            run.stale_expectations.len()
+        ));
+        for entry in &run.stale_expectations {
+            out.push_str(&format!(
+                "- {} check {} — {}\n",
+                code(&entry.case),
+                code(entry.check.as_deref().unwrap_or("-")),
+                inline(&entry.reason)
+            ));
+        }
+        out.push('\n');
+    }
+
+    let intermittent: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Intermittent)
+        .collect();
+    if !intermittent.is_empty() {
+        out.push_str(&format!("### Intermittent ({})\n\n", intermittent.len()));
+        for case in intermittent {
+            let failed = case.steps.iter().any(|s| !s.failures.is_empty());
+            list_case(
+                &mut out,
+                case,
+                &format!(
+                    "— {} this time: {}",
+                    if failed { "failed" } else { "passed" },
+                    case.reasons.join("; ")
+                ),
+            );
+        }
+        out.push('\n');
+    }
+
+    let expected: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::ExpectedFailure)
+        .collect();
+    if !expected.is_empty() {
+        out.push_str(&format!(
+            "<details><summary>Expected failures ({})</summary>\n\n",
+            expected.len()
+        ));
+        for case in expected {
+            list_case(&mut out, case, &format!("— {}", case.reasons.join("; ")));
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert!(block("x ``` y").starts_with("````text\n"));
+    }
+
+    #[test]
+    fn inline_text_cannot_break_a_table_or_open_html() {
+        assert_eq!(inline("a|b <c>\nd"), "a\\|b \\<c\\> d");
+        assert_eq!(inline("[x](y) steps[0] a_b"), "[x]\\(y) steps[0] a_b");
+    }
+}

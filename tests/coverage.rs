@@ -1,0 +1,123 @@
+//! Coverage never goes down silently: every operation the baseline says is covered still has a
+//! case, and the number of documented (operation, error) pairs exercised does not drop. When
+//! coverage grows, `COGNITO_CONTRACT_UPDATE_BASELINE=1 cargo test --test coverage` records it in
+//! `tests/data/coverage-baseline.json`.
+
+use std::process::Command;
+
+use cognito_contract::coverage::{Coverage, coverage};
+use cognito_contract::load::{bundled_cases_dir, load_dir};
+use cognito_contract::schemas::SchemaStore;
+use serde::{Deserialize, Serialize};
+
+const BASELINE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/coverage-baseline.json"
+);
+
+#[derive(Serialize, Deserialize)]
+struct Baseline {
+    operations_covered: Vec<String>,
+    pairs_exercised: usize,
+}
+
+fn bundled() -> Coverage {
+    let store = SchemaStore::bundled();
+    let cases = load_dir(&bundled_cases_dir(), store).unwrap_or_else(|e| panic!("{e}"));
+    coverage(&cases, store)
+}
+
+#[test]
+fn coverage_does_not_go_down() {
+    let now = bundled();
+    let covered: Vec<String> = now
+        .operations
+        .iter()
+        .filter(|(_, o)| !o.cases.is_empty())
+        .map(|(n, _)| n.clone())
+        .collect();
+    if std::env::var_os("COGNITO_CONTRACT_UPDATE_BASELINE").is_some() {
+        let baseline = Baseline {
+            operations_covered: covered.clone(),
+            pairs_exercised: now.totals.pairs_exercised,
+        };
+        std::fs::write(
+            BASELINE,
+            serde_json::to_string_pretty(&baseline).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+    let baseline: Baseline =
+        serde_json::from_str(&std::fs::read_to_string(BASELINE).expect("the baseline file"))
+            .unwrap();
+    let lost: Vec<&String> = baseline
+        .operations_covered
+        .iter()
+        .filter(|op| !covered.contains(op))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "operations that lost their last case: {lost:?}"
+    );
+    assert!(
+        now.totals.pairs_exercised >= baseline.pairs_exercised,
+        "documented error pairs exercised fell from {} to {}",
+        baseline.pairs_exercised,
+        now.totals.pairs_exercised
+    );
+    if covered.len() > baseline.operations_covered.len()
+        || now.totals.pairs_exercised > baseline.pairs_exercised
+    {
+        eprintln!(
+            "coverage grew ({} operations, {} pairs): record it with COGNITO_CONTRACT_UPDATE_BASELINE=1",
+            covered.len(),
+            now.totals.pairs_exercised
+        );
+    }
+}
+
+#[test]
+fn totals_add_up() {
+    let now = bundled();
+    assert_eq!(now.totals.operations, 153);
+    assert_eq!(now.totals.documented_pairs, 1313);
+    let exercised: usize = now
+        .operations
+        .values()
+        .map(|o| o.exercised_errors.len())
+        .sum();
+    assert_eq!(exercised, now.totals.pairs_exercised);
+    for (name, op) in &now.operations {
+        for e in &op.exercised_errors {
+            assert!(
+                op.documented_errors.contains(e),
+                "{name}: {e} is not documented"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_command_prints_the_same_coverage() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .args(["coverage", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed: Coverage = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed, bundled());
+
+    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .arg("coverage")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let totals = bundled().totals;
+    assert!(
+        text.contains(&format!(
+            "operations covered: {}/153",
+            totals.operations_covered
+        )),
+        "{text}"
+    );
+}

@@ -1,0 +1,162 @@
+//! A bounded fuzzing pass over everything that reads hand-written input: the case loader (raw
+//! text and arbitrary JSON in the case shape), templates, matchers and expectations files. The
+//! property is the same everywhere: no panic, whatever the input; errors come back as values.
+//! `PROPTEST_CASES` raises the number of inputs per property (default 256 here).
+
+use cognito_contract::expectations::Expectations;
+use cognito_contract::load::load_case;
+use cognito_contract::matcher::{check_pattern, match_body};
+use cognito_contract::schemas::SchemaStore;
+use cognito_contract::template::{self, Vars};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Strings biased towards what the parsers care about: `$`, `{`, `}`, quotes, JSONPath bits.
+fn tricky_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[${}$a-z_0-9\\[\\]\\.\\*\\?@'\"=!<>(): /~^-]{0,40}",
+        Just("${".to_owned()),
+        Just("$${x}".to_owned()),
+        Just("$..*".to_owned()),
+        "now[-+€é]?[0-9.e€]{0,4}",
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        tricky_string().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        tricky_string(),
+                        Just("$regex".to_owned()),
+                        Just("$range".to_owned()),
+                        Just("$contains".to_owned()),
+                        Just("$jwt".to_owned()),
+                        Just("$type".to_owned()),
+                        Just("operation".to_owned()),
+                        Just("request".to_owned()),
+                        Just("expect".to_owned()),
+                        Just("capture".to_owned()),
+                        Just("paginate".to_owned()),
+                        Just("http_get".to_owned()),
+                    ],
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+        ]
+    })
+}
+
+/// Matcher objects with arbitrary arguments, so every matcher's argument handling is reached.
+fn matcher_like() -> impl Strategy<Value = Value> {
+    (json_value(), tricky_string(), tricky_string()).prop_flat_map(|(value, a, b)| {
+        prop_oneof![
+            Just(json!({"$range": {"min": a.clone(), "max": b.clone()}})),
+            Just(json!({"$range": {"min": value.clone()}})),
+            Just(json!({"$regex": a.clone()})),
+            Just(json!({"$type": b.clone()})),
+            Just(json!({"$any": value.clone()})),
+            Just(json!({"$absent": value.clone()})),
+            Just(json!({"$contains": [value.clone(), {"$regex": a.clone()}]})),
+            Just(json!({"$jwt": {"claims": value.clone(), "jwks": b.clone()}})),
+            Just(json!({"$jwt": value.clone()})),
+        ]
+    })
+}
+
+/// A step with the right member names and arbitrary contents.
+fn step_like() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![
+            Just(json!("CreateUserPool")),
+            Just(json!("ListUserPools")),
+            Just(json!("Nope")),
+            json_value()
+        ],
+        json_value(),
+        json_value(),
+        json_value(),
+    )
+        .prop_map(|(operation, request, expect, capture)| {
+            json!({"operation": operation, "request": request, "expect": expect, "capture": capture})
+        })
+}
+
+/// Case-shaped JSON: the right top-level members with arbitrary contents.
+fn case_like() -> impl Strategy<Value = Value> {
+    (
+        tricky_string(),
+        prop::collection::vec(step_like(), 0..3),
+        prop::collection::vec(step_like(), 0..3),
+    )
+        .prop_map(|(description, setup, steps)| {
+            json!({"description": description, "setup": setup, "steps": steps, "teardown": []})
+        })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn loader_survives_any_text(text in any::<String>()) {
+        let _ = load_case("f/x", "f/x.json", &text, SchemaStore::bundled());
+    }
+
+    #[test]
+    fn loader_survives_any_case_shaped_json(case in case_like()) {
+        let _ = load_case("f/x", "f/x.json", &case.to_string(), SchemaStore::bundled());
+    }
+
+    #[test]
+    fn templates_survive_any_string(text in tricky_string(), value in json_value()) {
+        let _ = template::parse(&text);
+        let mut vars = Vars::new();
+        vars.set("a", value.clone());
+        let _ = template::render(&json!({"k": text, "v": value}), &vars);
+        let _ = template::references(&json!([text]), "/x");
+    }
+
+    #[test]
+    fn matchers_survive_any_pattern_and_value(pattern in json_value(), actual in json_value()) {
+        let _ = check_pattern(&pattern, "/p");
+        let _ = match_body(&pattern, &actual);
+    }
+
+    #[test]
+    fn each_matcher_survives_any_argument(matcher in matcher_like(), actual in json_value()) {
+        let _ = check_pattern(&matcher, "/p");
+        let _ = match_body(&json!({"k": matcher.clone()}), &json!({"k": actual.clone()}));
+        let _ = match_body(&matcher, &actual);
+    }
+
+    #[test]
+    fn expectations_survive_any_text(text in any::<String>(), value in json_value()) {
+        let _ = Expectations::parse("e.json", &text, "moto", &["a/b"]);
+        let wrapped = json!({"target": "moto", "expected_failures": [value]}).to_string();
+        let _ = Expectations::parse("e.json", &wrapped, "moto", &["a/b"]);
+    }
+}
