@@ -7,6 +7,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::schemas::Violation;
+use crate::secrets::Secrets;
 
 /// What went wrong in one step.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,8 @@ pub enum Failure {
     RequestSchema { violations: Vec<Violation> },
     /// The step says `invalid_request`, but the request validates: the negative test tests nothing.
     RequestUnexpectedlyValid,
-    /// The request never got a reply (connection refused, reset, timeout, ...).
+    /// The request never got a usable reply (connection refused, reset, timeout, a body over the
+    /// client's cap, ...).
     Transport { message: String },
     /// The status class differs: success expected and not found, or the reverse.
     Status { expected: &'static str, found: u16 },
@@ -79,6 +81,62 @@ impl Failure {
             Failure::Message { .. } => "message",
             Failure::Capture { .. } => "capture",
             Failure::Pagination { .. } => "pagination",
+        }
+    }
+
+    /// The failure with every secret in its strings and values masked (see [`crate::secrets`]).
+    pub fn masked(&self, secrets: &Secrets) -> Failure {
+        let text = |s: &String| secrets.mask(s);
+        let opt = |s: &Option<String>| s.as_ref().map(|s| secrets.mask(s));
+        let violations = |vs: &[Violation]| {
+            vs.iter()
+                .map(|v| Violation {
+                    pointer: v.pointer.clone(),
+                    message: secrets.mask(&v.message),
+                    undocumented_member: v.undocumented_member,
+                })
+                .collect()
+        };
+        match self {
+            Failure::Template { message } => Failure::Template {
+                message: text(message),
+            },
+            Failure::RequestSchema { violations: vs } => Failure::RequestSchema {
+                violations: violations(vs),
+            },
+            Failure::Transport { message } => Failure::Transport {
+                message: text(message),
+            },
+            Failure::Json { message, excerpt } => Failure::Json {
+                message: text(message),
+                excerpt: text(excerpt),
+            },
+            Failure::BodySchema {
+                schema,
+                violations: vs,
+            } => Failure::BodySchema {
+                schema: schema.clone(),
+                violations: violations(vs),
+            },
+            Failure::Body {
+                pointer,
+                expected,
+                found,
+                why,
+            } => Failure::Body {
+                pointer: pointer.clone(),
+                expected: secrets.mask_value(expected),
+                found: found.as_ref().map(|f| secrets.mask_value(f)),
+                why: text(why),
+            },
+            Failure::Message { expected, found } => Failure::Message {
+                expected: text(expected),
+                found: opt(found),
+            },
+            Failure::Pagination { message } => Failure::Pagination {
+                message: text(message),
+            },
+            other => other.clone(),
         }
     }
 
@@ -149,6 +207,14 @@ impl fmt::Display for Failure {
                     "[{check}] expected {expected} status, found HTTP {found}"
                 )
             }
+            Failure::ErrorCode {
+                expected: None,
+                found,
+            } => write!(
+                f,
+                "[{check}] expected no error (a success), found error code {}",
+                opt(found)
+            ),
             Failure::ErrorCode { expected, found } => write!(
                 f,
                 "[{check}] expected error code {}, found {}",
@@ -166,6 +232,9 @@ impl fmt::Display for Failure {
                 opt(found)
             ),
             Failure::RequestId => write!(f, "[{check}] reply has no x-amzn-RequestId header"),
+            Failure::Json { message, excerpt } if excerpt.is_empty() => {
+                write!(f, "[{check}] body is not a JSON object: {message}")
+            }
             Failure::Json { message, excerpt } => {
                 write!(
                     f,

@@ -41,6 +41,7 @@ pub mod retry;
 pub mod runner;
 pub mod schemagen;
 pub mod schemas;
+pub mod secrets;
 pub mod select;
 pub mod sigv4;
 pub mod suite;

@@ -21,6 +21,7 @@ use crate::failure::{Failure, Section, StepFailure, StepRef};
 use crate::interrupt::Interrupt;
 use crate::matcher;
 use crate::schemas::{SchemaKind, SchemaStore};
+use crate::secrets::Secrets;
 use crate::sigv4::Sigv4Signer;
 use crate::template::{self, Vars};
 
@@ -39,6 +40,9 @@ pub struct RunContext {
     pub case_timeout: Option<Duration>,
     /// Tag `CreateUserPool` requests with the run prefix (see [`crate::aws::tag_new_pool`]).
     pub tag_pools: bool,
+    /// Secrets of the run itself (the AWS secret key and session token), masked in every
+    /// case's output along with what the case sees (see [`crate::secrets`]).
+    pub secrets: Vec<String>,
 }
 
 impl RunContext {
@@ -70,7 +74,30 @@ impl RunContext {
             interrupt: Interrupt::new(),
             case_timeout: None,
             tag_pools: false,
+            secrets: Vec::new(),
         }
+    }
+}
+
+/// What a case run carries from step to step: its variables, and the secrets it has seen (to
+/// be masked in its report).
+pub struct CaseState {
+    pub vars: Vars,
+    pub secrets: Secrets,
+}
+
+impl CaseState {
+    fn new(vars: Vars, run_secrets: &[String]) -> CaseState {
+        let mut secrets = Secrets::new();
+        for secret in run_secrets {
+            secrets.add(secret);
+        }
+        for builtin in ["password", "password2"] {
+            if let Some(Value::String(value)) = vars.get(builtin) {
+                secrets.add(value);
+            }
+        }
+        CaseState { vars, secrets }
     }
 }
 
@@ -84,6 +111,20 @@ pub struct StepRecord {
     pub duration: Duration,
     pub failures: Vec<Failure>,
     pub warnings: Vec<String>,
+}
+
+impl StepRecord {
+    /// The record with every secret in its failures and warnings masked.
+    pub fn masked(self, secrets: &Secrets) -> StepRecord {
+        if secrets.is_empty() {
+            return self;
+        }
+        StepRecord {
+            failures: self.failures.iter().map(|f| f.masked(secrets)).collect(),
+            warnings: self.warnings.iter().map(|w| secrets.mask(w)).collect(),
+            ..self
+        }
+    }
 }
 
 /// What happened in one case: every step that ran, in the order it ran.
@@ -155,7 +196,7 @@ fn builtin_vars(prefix: &str) -> Vars {
 /// check failures).
 pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> CaseReport {
     let started = Instant::now();
-    let mut vars = builtin_vars(&ctx.prefix);
+    let mut state = CaseState::new(builtin_vars(&ctx.prefix), &ctx.secrets);
     let mut records: Vec<StepRecord> = Vec::new();
     let deadline = ctx.case_timeout.map(|t| tokio::time::Instant::now() + t);
 
@@ -167,7 +208,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
                     index,
                     operation: step.operation.clone(),
                 };
-                let mut record = run_step_bounded(step, step_ref, &mut vars, ctx, deadline).await;
+                let mut record = run_step_bounded(step, step_ref, &mut state, ctx, deadline).await;
                 drop_waived_retry_note(&mut record, expected);
                 let stop = record
                     .failures
@@ -208,7 +249,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
 
     for (index, step) in case.teardown.iter().enumerate().rev() {
         let ready = template::references(&step.request, "")
-            .map(|refs| refs.iter().all(|(_, name)| vars.contains(name)))
+            .map(|refs| refs.iter().all(|(_, name)| state.vars.contains(name)))
             .unwrap_or(false);
         if !ready {
             continue;
@@ -219,7 +260,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
             operation: step.operation.clone(),
         };
         let mut record =
-            AssertUnwindSafe(run_teardown_step(step, step_ref.clone(), &mut vars, ctx))
+            AssertUnwindSafe(run_teardown_step(step, step_ref.clone(), &mut state, ctx))
                 .catch_unwind()
                 .await
                 .unwrap_or_else(|_| StepRecord {
@@ -237,10 +278,16 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
         records.push(record);
     }
 
+    // Mask last, with every secret the case has seen, so that a token received late is also
+    // masked where an earlier step printed it.
+    let steps = records
+        .into_iter()
+        .map(|record| record.masked(&state.secrets))
+        .collect();
     CaseReport {
         id: case.id.clone(),
         file: case.file.clone(),
-        steps: records,
+        steps,
         duration: started.elapsed(),
     }
 }
@@ -257,18 +304,23 @@ fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
     }
 }
 
-async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunContext) -> StepRecord {
+async fn run_step(
+    step: &Step,
+    step_ref: StepRef,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> StepRecord {
     let template_failure = |e: template::RenderError| Failure::Template {
         message: e.to_string(),
     };
-    let expect = match render_expect(&step.expect, vars) {
+    let expect = match render_expect(&step.expect, &state.vars) {
         Ok(expect) => expect,
         Err(e) => return record(step_ref, vec![template_failure(e)]),
     };
     if let Some(path) = &step.http_get {
-        return match template::render(&Value::String(path.clone()), vars) {
+        return match template::render(&Value::String(path.clone()), &state.vars) {
             Ok(Value::String(path)) => {
-                run_http_get(step, step_ref, &path, &expect, vars, ctx).await
+                run_http_get(step, step_ref, &path, &expect, state, ctx).await
             }
             Ok(other) => record(
                 step_ref,
@@ -279,10 +331,22 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
             Err(e) => record(step_ref, vec![template_failure(e)]),
         };
     }
-    let request = match template::render(&step.request, vars) {
+    let mut request = match template::render(&step.request, &state.vars) {
         Ok(request) => request,
         Err(e) => return record(step_ref, vec![template_failure(e)]),
     };
+    state.secrets.collect(&request);
+    // A paginated step sends its page size as the limit: validate the request it really sends.
+    if let Some(paginate) = step.paginate
+        && let Some(limit_key) = ctx
+            .store
+            .operation(&step.operation)
+            .and_then(|op| op.paginator.as_ref())
+            .and_then(|p| p.limit_key.as_ref())
+        && let Value::Object(map) = &mut request
+    {
+        map.insert(limit_key.clone(), Value::from(paginate.page_size));
+    }
     match ctx
         .store
         .validate(&step.operation, &SchemaKind::Input, &request)
@@ -309,7 +373,7 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
         request
     };
     if let Some(paginate) = step.paginate {
-        return run_paginated(step, step_ref, request, paginate, &expect, vars, ctx).await;
+        return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
     }
     let started = Instant::now();
     let reply = match send(ctx, &step.operation, &request).await {
@@ -323,7 +387,7 @@ async fn run_step(step: &Step, step_ref: StepRef, vars: &mut Vars, ctx: &RunCont
     let checked = check_reply(&step.operation, &expect, &reply, ctx.store, ctx.lenient);
     let mut failures = checked.failures;
     if let Some(body) = &checked.body {
-        capture(step, body, &mut failures, vars);
+        capture(step, body, &mut failures, state);
     }
     let mut warnings = checked.warnings;
     if !failures.is_empty() && !reply.retries.is_empty() {
@@ -369,7 +433,7 @@ fn drop_waived_retry_note(record: &mut StepRecord, expected: &[&Entry]) {
 async fn run_step_bounded(
     step: &Step,
     step_ref: StepRef,
-    vars: &mut Vars,
+    state: &mut CaseState,
     ctx: &RunContext,
     deadline: Option<tokio::time::Instant>,
 ) -> StepRecord {
@@ -382,10 +446,10 @@ async fn run_step_bounded(
         );
     }
     let Some(deadline) = deadline else {
-        return run_step(step, step_ref, vars, ctx).await;
+        return run_step(step, step_ref, state, ctx).await;
     };
     let started = Instant::now();
-    match tokio::time::timeout_at(deadline, run_step(step, step_ref.clone(), vars, ctx)).await {
+    match tokio::time::timeout_at(deadline, run_step(step, step_ref.clone(), state, ctx)).await {
         Ok(done) => done,
         Err(_) => {
             let mut timed_out = record(
@@ -409,24 +473,26 @@ async fn run_step_bounded(
 async fn run_teardown_step(
     step: &Step,
     step_ref: StepRef,
-    vars: &mut Vars,
+    state: &mut CaseState,
     ctx: &RunContext,
 ) -> StepRecord {
-    let first = run_step(step, step_ref.clone(), vars, ctx).await;
+    let first = run_step(step, step_ref.clone(), state, ctx).await;
     if step.operation != "DeleteUserPool"
         || first.error_code.as_deref() != Some("InvalidParameterException")
     {
         return first;
     }
-    let pool_id = template::render(&step.request, vars).ok().and_then(|r| {
-        r.get("UserPoolId")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
+    let pool_id = template::render(&step.request, &state.vars)
+        .ok()
+        .and_then(|r| {
+            r.get("UserPoolId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
     let Some(pool_id) = pool_id else { return first };
     match crate::sweep::unblock(&ctx.client, &pool_id).await {
         Ok(lifted) if !lifted.is_empty() => {
-            let mut second = run_step(step, step_ref, vars, ctx).await;
+            let mut second = run_step(step, step_ref, state, ctx).await;
             second.warnings.push(format!(
                 "DeleteUserPool was refused ({}); {} and deleted the pool",
                 first.error_code.as_deref().unwrap_or_default(),
@@ -451,7 +517,8 @@ async fn send(ctx: &RunContext, operation: &str, request: &Value) -> Result<Repl
 /// should have been an error: a server that wrongly creates a resource must still have it torn
 /// down. A capture that finds nothing fails the step only when the step expects success and got
 /// it (an error reply, expected or not, has nothing to capture).
-fn capture(step: &Step, body: &Value, failures: &mut Vec<Failure>, vars: &mut Vars) {
+fn capture(step: &Step, body: &Value, failures: &mut Vec<Failure>, state: &mut CaseState) {
+    state.secrets.collect(body);
     let succeeded_as_expected = matches!(step.expect, Expect::Success { .. })
         && failures
             .iter()
@@ -464,8 +531,8 @@ fn capture(step: &Step, body: &Value, failures: &mut Vec<Failure>, vars: &mut Va
                 variable: capture.variable.clone(),
                 path: capture.source.clone(),
             }),
-            [one] => vars.set(&capture.variable, (*one).clone()),
-            many => vars.set(
+            [one] => state.vars.set(&capture.variable, (*one).clone()),
+            many => state.vars.set(
                 &capture.variable,
                 Value::Array(many.iter().map(|v| (*v).clone()).collect()),
             ),
@@ -479,7 +546,7 @@ async fn run_http_get(
     step_ref: StepRef,
     path: &str,
     expect: &Expect,
-    vars: &mut Vars,
+    state: &mut CaseState,
     ctx: &RunContext,
 ) -> StepRecord {
     let started = Instant::now();
@@ -506,7 +573,7 @@ async fn run_http_get(
             {
                 failures.extend(matcher::match_body(pattern, &body));
             }
-            capture(step, &body, &mut failures, vars);
+            capture(step, &body, &mut failures, state);
         }
         Err(e) => failures.push(Failure::Json {
             message: e.to_string(),
@@ -540,7 +607,7 @@ async fn run_paginated(
     mut request: Value,
     paginate: Paginate,
     expect: &Expect,
-    vars: &mut Vars,
+    state: &mut CaseState,
     ctx: &RunContext,
 ) -> StepRecord {
     let Some(paginator) = ctx
@@ -556,9 +623,6 @@ async fn run_paginated(
         );
     };
     let result_key = paginator.result_key.clone().unwrap_or_default();
-    if let (Some(limit_key), Value::Object(map)) = (&paginator.limit_key, &mut request) {
-        map.insert(limit_key.clone(), Value::from(paginate.page_size));
-    }
     let mut rec = record(step_ref, Vec::new());
     let mut items: Vec<Value> = Vec::new();
     let mut tokens = std::collections::HashSet::new();
@@ -653,7 +717,7 @@ async fn run_paginated(
     {
         rec.failures.extend(matcher::match_body(pattern, &whole));
     }
-    capture(step, &whole, &mut rec.failures, vars);
+    capture(step, &whole, &mut rec.failures, state);
     rec
 }
 

@@ -312,6 +312,11 @@ impl Suite {
             self.request_timeout,
         ))?;
         let mut context = RunContext::with_client(connection.client.clone());
+        context.secrets = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .filter(|value| !value.is_empty())
+            .collect();
         context.case_timeout = Some(self.case_timeout.unwrap_or(DEFAULT_CASE_TIMEOUT));
         context.tag_pools = connection.aws;
         if connection.aws {
