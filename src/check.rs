@@ -70,7 +70,7 @@ pub fn check_reply(
         }
         Err(e) => {
             failures.push(Failure::Json {
-                message: e.to_string(),
+                message: why_not_json(&reply.body, &e),
                 excerpt: excerpt(&reply.body),
             });
             None
@@ -244,8 +244,65 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Why a body that does not parse is not JSON, in words: empty, not UTF-8, an HTML (or XML)
+/// page such as a proxy's error page, or else the parser's error.
+pub fn why_not_json(body: &[u8], error: &serde_json::Error) -> String {
+    if body.is_empty() {
+        return "the body is empty".to_owned();
+    }
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => return format!("it is not valid UTF-8 ({e})"),
+    };
+    let start = text.trim_start();
+    if start.starts_with('<') {
+        let head = start
+            .chars()
+            .take(512)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let kind = if head.starts_with("<!doctype html") || head.contains("<html") {
+            "an HTML page"
+        } else {
+            "HTML or XML"
+        };
+        return format!("it is not JSON but looks like {kind} ({error})");
+    }
+    if start.is_empty() {
+        return "the body is only whitespace".to_owned();
+    }
+    format!("it is not JSON ({error})")
+}
+
 /// The first 120 characters of a body, lossily decoded, for messages.
 fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(480)]);
     text.chars().take(120).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(body: &[u8]) -> String {
+        let error = serde_json::from_slice::<Value>(body).unwrap_err();
+        why_not_json(body, &error)
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_named_for_what_it_is() {
+        assert_eq!(why(b""), "the body is empty");
+        assert_eq!(why(b"  \r\n"), "the body is only whitespace");
+        assert!(
+            why(b"{\"a\": \"\xff\"}").starts_with("it is not valid UTF-8 (invalid utf-8"),
+            "{}",
+            why(b"{\"a\": \"\xff\"}")
+        );
+        assert!(why(b"<!DOCTYPE html><html>").contains("looks like an HTML page"));
+        assert!(why(b"<?xml version=\"1.0\"?><Error/>").contains("looks like HTML or XML"));
+        assert!(why(b"Internal Server Error").starts_with("it is not JSON (expected"));
+        // Multi-byte characters near where the HTML sniffing stops do not split.
+        let long = format!("<{}", "\u{e9}".repeat(600));
+        assert!(why(long.as_bytes()).contains("HTML or XML"));
+    }
 }

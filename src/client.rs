@@ -5,10 +5,16 @@
 //! - waits for the run's [`Pacer`] (requests in flight, requests per second),
 //! - signs it through a [`RequestSigner`] (SigV4, see [`crate::sigv4`]), except operations the
 //!   model marks unauthenticated, which are sent unsigned as the AWS SDKs send them,
-//! - bounds it with the per-request timeout, and
+//! - bounds it with the per-request timeout (from connecting to the last byte of the body),
+//! - reads the body in chunks and stops at [`MAX_BODY_BYTES`] (10 MiB): a longer body fails the
+//!   request with "body larger than 10 MiB" and is not retried, so a misbehaving target cannot
+//!   make the harness hold an unbounded reply in memory, and
 //! - retries throttling, server faults and lost connections per its [`RetryPolicy`], re-signing
-//!   each attempt; the retries are listed in the [`Reply`] (or in the error when no attempt got a
-//!   reply), so a step that finally fails shows them.
+//!   each attempt, but starts no retry once the attempts have taken the per-request timeout in
+//!   all (see [`crate::retry::within_budget`]): an attempt that timed out is therefore never
+//!   retried, and one request sends for at most twice the per-request timeout, plus the waits
+//!   between attempts. The retries are listed in the [`Reply`] (or in the error when no attempt
+//!   got a usable reply), so a step that finally fails shows them.
 //!
 //! It also keeps the ids of the user pools its `CreateUserPool` requests created and its
 //! `DeleteUserPool` requests have not deleted yet, so a run can clean up what a case's
@@ -23,12 +29,20 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::error_code::error_code;
-use crate::retry::{Pacer, RetryPolicy, RetryQuota, Retryable, classify};
+use crate::retry::{Pacer, RetryPolicy, RetryQuota, Retryable, classify, within_budget};
 
 /// The awsJson1_1 content type.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The target prefix of every Cognito Identity Provider operation.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
+
+/// The most of a reply's body the client reads: 10 MiB, far above any Cognito reply. A reply
+/// that declares a longer body (`Content-Length`) is not read at all; one that sends more without
+/// declaring it is read up to here and dropped. Either fails the request, without retries.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The longest the client waits for a connection: the per-request timeout, at most this.
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Adds authentication to a request that is otherwise ready to send. Called once per attempt.
 pub trait RequestSigner: Send + Sync {
@@ -38,7 +52,8 @@ pub trait RequestSigner: Send + Sync {
 /// How a client sends: timeout, retries, pacing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientOptions {
-    /// The longest one attempt may take, from connecting to the last byte of the reply.
+    /// The longest one attempt may take, from connecting to the last byte of the reply. It also
+    /// bounds retrying: no retry starts once the attempts have taken this long in all.
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
     /// Requests in flight at most (`None`: no limit).
@@ -119,8 +134,11 @@ pub struct Client {
 /// What one attempt came to.
 enum Attempt {
     Reply(Reply),
-    /// No reply (connection refused or reset, timeout, ...).
+    /// No reply (connection refused or reset, timeout, ...): retried.
     Lost(String),
+    /// A reply that cannot be used and would be the same again (a body over
+    /// [`MAX_BODY_BYTES`]): not retried.
+    Unusable(String),
 }
 
 impl Client {
@@ -133,7 +151,7 @@ impl Client {
     ) -> Result<Client, String> {
         let http = reqwest::Client::builder()
             .timeout(options.request_timeout)
-            .connect_timeout(options.request_timeout.min(Duration::from_secs(10)))
+            .connect_timeout(options.request_timeout.min(MAX_CONNECT_TIMEOUT))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
         Ok(Client {
@@ -193,19 +211,22 @@ impl Client {
     }
 
     /// Sends the request `build` makes, signed if `sign` and there is a signer, retrying per
-    /// the policy.
+    /// the policy while the attempts stay within the per-request timeout in all.
     async fn execute(
         &self,
         build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
         sign: bool,
     ) -> Result<Reply, String> {
         let policy = &self.options.retry;
+        let timeout = self.options.request_timeout;
         let mut retries: Vec<String> = Vec::new();
         let mut spent = 0;
         let mut attempt = 0;
+        let mut sending = Duration::ZERO;
         loop {
             attempt += 1;
-            let outcome = self.attempt(build, sign).await?;
+            let (outcome, took) = self.attempt(build, sign).await?;
+            sending += took;
             let (why, what) = match &outcome {
                 Attempt::Reply(reply) => {
                     let code = reply.error_code();
@@ -216,13 +237,21 @@ impl Client {
                     (classify(reply.status, code.as_deref()), what)
                 }
                 Attempt::Lost(message) => (Some(Retryable::Transport), message.clone()),
+                Attempt::Unusable(message) => (None, message.clone()),
             };
             let stop = match why {
                 None => {
-                    self.quota.release(spent);
+                    if matches!(outcome, Attempt::Reply(_)) {
+                        self.quota.release(spent);
+                    }
                     None
                 }
                 Some(_) if attempt >= policy.max_attempts.max(1) => Some(String::new()),
+                Some(_) if !within_budget(sending, timeout) => Some(format!(
+                    "; not retried: the attempts took {} s in all, the per-request timeout is {} s",
+                    seconds(sending),
+                    seconds(timeout)
+                )),
                 Some(why) => {
                     let cost = RetryQuota::cost(why);
                     if self.quota.acquire(cost) {
@@ -252,24 +281,27 @@ impl Client {
                     reply.retries = retries;
                     Ok(reply)
                 }
-                Attempt::Lost(message) if retries.is_empty() && note.is_empty() => Err(message),
-                Attempt::Lost(message) => {
+                Attempt::Lost(message) | Attempt::Unusable(message) if retries.is_empty() => {
+                    Err(format!("{message}{note}"))
+                }
+                Attempt::Lost(message) | Attempt::Unusable(message) => {
                     retries.push(format!("attempt {attempt}: {message}{note}"));
                     Err(format!(
                         "{message} (after {attempt} attempts: {})",
-                        retries.join("; ")
+                        same_as(&message, &retries).join("; ")
                     ))
                 }
             };
         }
     }
 
-    /// One attempt: wait for the pacer, sign, send, read the reply.
+    /// One attempt: wait for the pacer, sign, send, read the reply (at most [`MAX_BODY_BYTES`]
+    /// of body). Also returns how long it took from sending on (the pacer's wait not counted).
     async fn attempt(
         &self,
         build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
         sign: bool,
-    ) -> Result<Attempt, String> {
+    ) -> Result<(Attempt, Duration), String> {
         let _permit = self.pacer.admit().await;
         let mut request = build().build().map_err(|e| describe(&e))?;
         if sign && let Some(signer) = &self.signer {
@@ -277,34 +309,80 @@ impl Client {
         }
         let started = Instant::now();
         let timeout = self.options.request_timeout;
-        let lost = |e: reqwest::Error| {
-            if e.is_timeout() {
-                Attempt::Lost(format!(
-                    "timed out after {} s (the per-request timeout)",
-                    timeout.as_secs_f64()
-                ))
+        let timed_out = |e: &reqwest::Error| {
+            if e.is_connect() && timeout > MAX_CONNECT_TIMEOUT {
+                format!(
+                    "timed out connecting after {} s (the connect timeout)",
+                    seconds(MAX_CONNECT_TIMEOUT)
+                )
             } else {
-                Attempt::Lost(describe(&e))
+                format!(
+                    "timed out after {} s (the per-request timeout)",
+                    seconds(timeout)
+                )
             }
         };
-        let response = match self.http.execute(request).await {
+        let mut response = match self.http.execute(request).await {
             Ok(response) => response,
-            Err(e) => return Ok(lost(e)),
+            Err(e) if e.is_timeout() => {
+                return Ok((Attempt::Lost(timed_out(&e)), started.elapsed()));
+            }
+            Err(e) => return Ok((Attempt::Lost(describe(&e)), started.elapsed())),
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = match response.bytes().await {
-            Ok(body) => body.to_vec(),
-            Err(e) => return Ok(lost(e)),
-        };
-        Ok(Attempt::Reply(Reply {
+        let too_large = format!(
+            "body larger than {} (the cap on what is read) in an HTTP {status} reply",
+            mib(MAX_BODY_BYTES)
+        );
+        if let Some(length) = response.content_length()
+            && length > MAX_BODY_BYTES as u64
+        {
+            let message = format!("{too_large}: Content-Length {length}; not read, not retried");
+            return Ok((Attempt::Unusable(message), started.elapsed()));
+        }
+        let declared = response.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(declared);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
+                    let message = format!(
+                        "{too_large}: stopped reading at {} bytes; not retried",
+                        body.len() + chunk.len()
+                    );
+                    return Ok((Attempt::Unusable(message), started.elapsed()));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => {
+                    let message = if e.is_timeout() {
+                        format!(
+                            "{} while reading the body of an HTTP {status} reply ({} bytes read)",
+                            timed_out(&e),
+                            body.len()
+                        )
+                    } else {
+                        format!(
+                            "connection lost while reading the body of an HTTP {status} reply \
+                             ({} bytes read): {}",
+                            body.len(),
+                            describe(&e)
+                        )
+                    };
+                    return Ok((Attempt::Lost(message), started.elapsed()));
+                }
+            }
+        }
+        let elapsed = started.elapsed();
+        let reply = Reply {
             status,
             headers,
             body,
-            elapsed: started.elapsed(),
+            elapsed,
             attempts: 1,
             retries: Vec::new(),
-        }))
+        };
+        Ok((Attempt::Reply(reply), elapsed))
     }
 
     fn track_pools(&self, operation: &str, request: &Value, reply: &Reply) {
@@ -344,9 +422,37 @@ impl Client {
     }
 }
 
+/// The retry lines with `message`, where an attempt got just that, shortened to "the same":
+/// `attempt 1: the same; retried after 8 ms`.
+fn same_as(message: &str, retries: &[String]) -> Vec<String> {
+    retries
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let head = format!("attempt {}: {message}", i + 1);
+            match line.strip_prefix(&head) {
+                Some(rest) if rest.is_empty() || rest.starts_with(';') => {
+                    format!("attempt {}: the same{rest}", i + 1)
+                }
+                _ => line.clone(),
+            }
+        })
+        .collect()
+}
+
 /// A random number in `[0, 1)` for jitter.
 fn random_fraction() -> f64 {
     (crate::runner::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A duration in seconds, to the millisecond, for messages: `0.5`, `30`, `0.503`.
+fn seconds(duration: Duration) -> f64 {
+    Duration::from_millis(duration.as_millis() as u64).as_secs_f64()
+}
+
+/// A byte count in whole MiB for messages: `10 MiB`.
+fn mib(bytes: usize) -> String {
+    format!("{} MiB", bytes / (1024 * 1024))
 }
 
 /// A reqwest error with its causes, which carry the useful part ("connection refused").
@@ -359,4 +465,35 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_that_got_the_final_message_say_the_same() {
+        let retries = vec![
+            "attempt 1: refused; retried after 8 ms".to_owned(),
+            "attempt 2: reset; retried after 12 ms".to_owned(),
+            "attempt 3: refused (os error 111); retried after 9 ms".to_owned(),
+            "attempt 4: refused".to_owned(),
+        ];
+        assert_eq!(
+            same_as("refused", &retries),
+            [
+                "attempt 1: the same; retried after 8 ms",
+                "attempt 2: reset; retried after 12 ms",
+                "attempt 3: refused (os error 111); retried after 9 ms",
+                "attempt 4: the same",
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_give_seconds_to_the_millisecond_and_whole_mib() {
+        assert_eq!(seconds(Duration::from_micros(503_777)), 0.503);
+        assert_eq!(seconds(Duration::from_secs(30)), 30.0);
+        assert_eq!(mib(MAX_BODY_BYTES), "10 MiB");
+    }
 }

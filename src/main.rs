@@ -41,6 +41,9 @@ enum Command {
     /// Delete leftover user pools of earlier runs: names with a run prefix (cct-xxxxxx-),
     /// created longer ago than --older-than. Pools without the prefix are never touched.
     Sweep(cognito_contract::sweep::SweepArgs),
+    /// Start the pinned moto (provisioning it on first use), print its endpoint, and keep it
+    /// running until Ctrl-C or SIGTERM: one server for several runs.
+    Moto,
     /// List the cases with the operations their steps call.
     List {
         /// Case directory (default: the bundled cases).
@@ -206,6 +209,7 @@ fn main() -> ExitCode {
             reason.as_deref(),
         ),
         Command::Sweep(args) => cognito_contract::sweep::command(&args),
+        Command::Moto => serve_moto(),
         Command::List { cases } => list(cases),
         Command::Coverage { cases, format } => coverage(cases, &format),
         Command::Schema { operation, kind } => schema(&operation, &kind.kind()),
@@ -243,6 +247,28 @@ fn list(cases: Option<PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+fn serve_moto() -> ExitCode {
+    let server = match cognito_contract::moto::MotoServer::start() {
+        Ok(server) => server,
+        Err(e) => return fail(e),
+    };
+    println!("endpoint: {}", server.endpoint());
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let stopped = cognito_contract::suite::runtime().block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    });
+    drop(server);
+    match stopped {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("cannot wait for signals: {e}")),
     }
 }
 

@@ -4,6 +4,13 @@
 //!   `ThrottlingException` and the SDKs' other throttling codes, HTTP 429 and 5xx, and requests
 //!   that got no reply at all), how many attempts a request gets (default 3), and the backoff
 //!   between them: exponential with full jitter, `random(0..1) * min(initial * 2^n, max)`.
+//! - [`within_budget`]: a bound the SDKs do not have. No retry starts once the request's attempts
+//!   have taken the per-request timeout in all, so that a target that never answers (or answers
+//!   5xx just before the timeout) costs about one per-request timeout, not attempts × timeout: an
+//!   attempt that timed out is never retried, and one request sends for at most twice the
+//!   per-request timeout plus the waits between attempts. (The SDKs retry timeouts because their
+//!   socket timeouts are short; a target that did not answer within the harness's 30 s is broken,
+//!   not briefly busy, and a retried write that did arrive could be applied twice.)
 //! - [`RetryQuota`]: the standard mode's token bucket (500 tokens; a retry costs 5, or 10 after
 //!   a timeout or connection error; a success gives back what its retries cost, or 1), which stops
 //!   retrying when an endpoint is failing everything.
@@ -91,6 +98,13 @@ impl RetryPolicy {
             .min(self.max_backoff);
         ceiling.mul_f64(fraction.clamp(0.0, 1.0))
     }
+}
+
+/// Whether a retry may still start after the request's attempts took `sending` in all (waits
+/// between attempts not counted), given the per-request timeout: only while that is less than
+/// the timeout.
+pub fn within_budget(sending: Duration, request_timeout: Duration) -> bool {
+    sending < request_timeout
 }
 
 /// Why a reply or a failure is worth retrying.
@@ -256,6 +270,15 @@ mod tests {
         assert_eq!(policy.backoff(10, 1.0), Duration::from_secs(20));
         assert_eq!(policy.backoff(3, 0.5), Duration::from_secs(2));
         assert_eq!(policy.backoff(1, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn no_retry_starts_once_the_attempts_took_the_timeout() {
+        let timeout = Duration::from_secs(30);
+        assert!(within_budget(Duration::ZERO, timeout));
+        assert!(within_budget(Duration::from_secs(29), timeout));
+        assert!(!within_budget(Duration::from_secs(30), timeout));
+        assert!(!within_budget(Duration::from_millis(30_001), timeout));
     }
 
     #[test]

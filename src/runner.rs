@@ -576,7 +576,7 @@ async fn run_http_get(
             capture(step, &body, &mut failures, state);
         }
         Err(e) => failures.push(Failure::Json {
-            message: e.to_string(),
+            message: crate::check::why_not_json(&reply.body, &e),
             excerpt: String::from_utf8_lossy(&reply.body)
                 .chars()
                 .take(120)
