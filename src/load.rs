@@ -125,11 +125,25 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut V
     }
 }
 
-/// Suite-wide lints: descriptions must be unique (two cases pinning the same thing).
+/// Suite-wide lints: ids must be unique ignoring case, and descriptions unique (two cases
+/// pinning the same thing).
 fn lint_suite(cases: &[Case]) -> Vec<LoadError> {
     let mut seen: HashMap<&str, &str> = HashMap::new();
+    let mut ids: HashMap<String, &str> = HashMap::new();
     let mut errors = Vec::new();
     for case in cases {
+        // Ids that differ only in case are the same test on case-insensitive file systems and
+        // the same name to a person filtering or reading an expectations file.
+        if let Some(first) = ids.insert(case.id.to_lowercase(), case.id.as_str()) {
+            errors.push(LoadError {
+                file: case.file.clone(),
+                location: String::new(),
+                message: format!(
+                    "case id {} duplicates case {first} (ids are compared ignoring case)",
+                    case.id
+                ),
+            });
+        }
         if let Some(first) = seen.insert(case.description.as_str(), case.id.as_str()) {
             errors.push(LoadError {
                 file: case.file.clone(),

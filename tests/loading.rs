@@ -166,3 +166,16 @@ fn capture_paths_that_can_match_nothing_are_load_errors() {
     );
     find(&errors, "cases/a/captures.json", "/steps/0/capture/quoted");
 }
+
+#[test]
+fn case_ids_that_differ_only_in_case_are_duplicates() {
+    let one = format!(r#"{{"description": "the first of two ids", "steps": [{GOOD_STEP}]}}"#);
+    let two = format!(r#"{{"description": "the second of two ids", "steps": [{GOOD_STEP}]}}"#);
+    let errors = errors_for(&[("a/Same_Case.json", &one), ("a/same_case.json", &two)]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].message.contains("duplicates case"),
+        "{}",
+        errors[0]
+    );
+}
