@@ -197,19 +197,7 @@ impl Expectations {
             location,
             message,
         };
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            vec![error(
-                format!("{}:{}", e.line(), e.column()),
-                format!("invalid JSON: {e}"),
-            )]
-        })?;
-        let errors: Vec<LoadError> = schema_validator()
-            .iter_errors(&value)
-            .map(|e| error(e.instance_path().to_string(), e.to_string()))
-            .collect();
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let value = crate::load::parse_validated(shown, text, schema_validator())?;
         let file: File =
             serde_json::from_value(value).map_err(|e| vec![error(String::new(), e.to_string())])?;
         let mut errors = Vec::new();

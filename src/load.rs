@@ -63,23 +63,12 @@ pub fn bundled_cases_dir() -> PathBuf {
 
 /// Loads every `*.json` below `dir` (except the `expectations/` folder), sorted by id.
 pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    collect_files(dir, dir, &mut files, &mut errors);
-    files.sort();
-    let shown_root = dir
-        .file_name()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| dir.to_path_buf());
+    let (files, mut errors) = case_files(dir);
     let mut cases = Vec::new();
     for relative in files {
-        let shown = shown_root.join(&relative).display().to_string();
-        let id = relative
-            .with_extension("")
-            .to_string_lossy()
-            .replace('\\', "/");
+        let shown = shown_path(dir, &relative);
         match std::fs::read_to_string(dir.join(&relative)) {
-            Ok(text) => match load_case(&id, &shown, &text, store) {
+            Ok(text) => match load_case(&case_id(&relative), &shown, &text, store) {
                 Ok(case) => cases.push(case),
                 Err(mut e) => errors.append(&mut e),
             },
@@ -95,6 +84,64 @@ pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors
         Ok(cases)
     } else {
         Err(LoadErrors(errors))
+    }
+}
+
+/// The case files below `dir` (every `*.json` except the `expectations/` folder), relative to
+/// it and sorted, with any directory that could not be read.
+pub fn case_files(dir: &Path) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    collect_files(dir, dir, &mut files, &mut errors);
+    files.sort();
+    (files, errors)
+}
+
+/// The id of the case file at `relative` (to the case directory): its path without `.json`.
+pub fn case_id(relative: &Path) -> String {
+    relative
+        .with_extension("")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// How messages name the case file at `relative`: from the case directory's own name on, e.g.
+/// `cases/users/x.json`.
+pub fn shown_path(dir: &Path, relative: &Path) -> String {
+    dir.file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.to_path_buf())
+        .join(relative)
+        .display()
+        .to_string()
+}
+
+/// Parses `text` as JSON (errors at line:column) and checks it against `validator` (every
+/// violation, at its JSON pointer). Case files and expectations files both start here.
+pub fn parse_validated(
+    shown: &str,
+    text: &str,
+    validator: &jsonschema::Validator,
+) -> Result<Value, Vec<LoadError>> {
+    let error = |location: String, message: String| LoadError {
+        file: shown.to_owned(),
+        location,
+        message,
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        vec![error(
+            format!("{}:{}", e.line(), e.column()),
+            format!("invalid JSON: {e}"),
+        )]
+    })?;
+    let errors: Vec<LoadError> = validator
+        .iter_errors(&value)
+        .map(|e| error(e.instance_path().to_string(), e.to_string()))
+        .collect();
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
     }
 }
 
@@ -225,19 +272,7 @@ pub fn load_case(
         location,
         message,
     };
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        vec![error(
-            format!("{}:{}", e.line(), e.column()),
-            format!("invalid JSON: {e}"),
-        )]
-    })?;
-    let schema_errors: Vec<LoadError> = case_validator()
-        .iter_errors(&value)
-        .map(|e| error(e.instance_path().to_string(), e.to_string()))
-        .collect();
-    if !schema_errors.is_empty() {
-        return Err(schema_errors);
-    }
+    let value = parse_validated(file, text, case_validator())?;
     let raw: RawCase = serde_json::from_value(value).map_err(|e| {
         vec![error(
             String::new(),

@@ -65,11 +65,7 @@ fn load_one(
     relative: &Path,
     store: &SchemaStore,
 ) -> Result<Selection, LoadErrors> {
-    let shown_root = dir
-        .file_name()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| dir.to_path_buf());
-    let shown = shown_root.join(relative).display().to_string();
+    let shown = load::shown_path(dir, relative);
     let text = std::fs::read_to_string(dir.join(relative)).map_err(|e| {
         LoadErrors(vec![LoadError {
             file: shown.clone(),
@@ -79,7 +75,7 @@ fn load_one(
     })?;
     let case = load::load_case(id, &shown, &text, store).map_err(LoadErrors)?;
     let mut suite = Vec::new();
-    scan(dir, dir, &mut suite);
+    scan(dir, &mut suite);
     suite.sort();
     Ok(Selection {
         cases: vec![case],
@@ -87,31 +83,12 @@ fn load_one(
     })
 }
 
-/// Every `*.json` below `dir` except `expectations/`, read just far enough for its id, area and
-/// the operations its `steps` call.
-fn scan(root: &Path, dir: &Path, out: &mut Vec<CaseRef>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if dir == root && path.file_name().is_some_and(|n| n == "expectations") {
-                continue;
-            }
-            scan(root, &path, out);
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let Ok(relative) = path.strip_prefix(root) else {
-            continue;
-        };
-        let id = relative
-            .with_extension("")
-            .to_string_lossy()
-            .replace('\\', "/");
+/// Every case file below `dir`, read just far enough for its id, area and the operations its
+/// `steps` call.
+fn scan(dir: &Path, out: &mut Vec<CaseRef>) {
+    for relative in load::case_files(dir).0 {
+        let path = dir.join(&relative);
+        let id = load::case_id(&relative);
         let mut operations: Vec<String> = Vec::new();
         let value: Option<Value> = std::fs::read_to_string(&path)
             .ok()
