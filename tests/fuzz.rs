@@ -1,26 +1,53 @@
 //! A bounded fuzzing pass over everything that reads hand-written input: the case loader (raw
 //! text and arbitrary JSON in the case shape), templates, matchers and expectations files. The
 //! property is the same everywhere: no panic, whatever the input; errors come back as values.
-//! `PROPTEST_CASES` raises the number of inputs per property (default 256 here).
+//!
+//! Each property generates inputs in batches of 64 until its time budget is spent (at least one
+//! batch): `COGNITO_CONTRACT_FUZZ_SECONDS` per property, 3 by default, so CI runs a fixed-length
+//! pass and a longer hunt is one variable away. A panic is shrunk to a minimal input and fails
+//! the test.
 
 use cognito_contract::expectations::Expectations;
 use cognito_contract::load::load_case;
 use cognito_contract::matcher::{check_pattern, match_body};
 use cognito_contract::schemas::SchemaStore;
 use cognito_contract::template::{self, Vars};
+use std::time::{Duration, Instant};
+
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
+/// Runs `test` on values from `strategy` in batches until the property's budget is spent.
+fn fuzz<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value)) {
+    let seconds = std::env::var("COGNITO_CONTRACT_FUZZ_SECONDS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(256);
-    ProptestConfig {
-        cases,
+        .unwrap_or(3.0);
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let config = ProptestConfig {
+        cases: 64,
         failure_persistence: None,
         ..ProptestConfig::default()
+    };
+    // A runner stops after `cases` successes, so each batch gets a fresh runner, seeded from
+    // one source so that batches differ.
+    let mut seeds = TestRunner::new(config.clone());
+    let mut inputs = 0;
+    loop {
+        let mut runner = TestRunner::new_with_rng(config.clone(), seeds.new_rng());
+        if let Err(e) = runner.run(&strategy, |value| {
+            test(value);
+            Ok(())
+        }) {
+            panic!("{name}: {e}");
+        }
+        inputs += 64;
+        if Instant::now() >= deadline {
+            break;
+        }
     }
+    eprintln!("{name}: {inputs} inputs, no panic");
 }
 
 /// Strings biased towards what the parsers care about: `$`, `{`, `}`, quotes, JSONPath bits.
@@ -118,45 +145,72 @@ fn case_like() -> impl Strategy<Value = Value> {
         })
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn loader_survives_any_text(text in any::<String>()) {
+#[test]
+fn loader_survives_any_text() {
+    fuzz("loader/text", any::<String>(), |text| {
         let _ = load_case("f/x", "f/x.json", &text, SchemaStore::bundled());
-    }
+    });
+}
 
-    #[test]
-    fn loader_survives_any_case_shaped_json(case in case_like()) {
+#[test]
+fn loader_survives_any_case_shaped_json() {
+    fuzz("loader/json", case_like(), |case| {
         let _ = load_case("f/x", "f/x.json", &case.to_string(), SchemaStore::bundled());
-    }
+    });
+}
 
-    #[test]
-    fn templates_survive_any_string(text in tricky_string(), value in json_value()) {
-        let _ = template::parse(&text);
-        let mut vars = Vars::new();
-        vars.set("a", value.clone());
-        let _ = template::render(&json!({"k": text, "v": value}), &vars);
-        let _ = template::references(&json!([text]), "/x");
-    }
+#[test]
+fn templates_survive_any_string() {
+    fuzz(
+        "templates",
+        (tricky_string(), json_value()),
+        |(text, value)| {
+            let _ = template::parse(&text);
+            let mut vars = Vars::new();
+            vars.set("a", value.clone());
+            let _ = template::render(&json!({"k": text, "v": value}), &vars);
+            let _ = template::references(&json!([text]), "/x");
+        },
+    );
+}
 
-    #[test]
-    fn matchers_survive_any_pattern_and_value(pattern in json_value(), actual in json_value()) {
-        let _ = check_pattern(&pattern, "/p");
-        let _ = match_body(&pattern, &actual);
-    }
+#[test]
+fn matchers_survive_any_pattern_and_value() {
+    fuzz(
+        "matchers",
+        (json_value(), json_value()),
+        |(pattern, actual)| {
+            let _ = check_pattern(&pattern, "/p");
+            let _ = match_body(&pattern, &actual);
+        },
+    );
+}
 
-    #[test]
-    fn each_matcher_survives_any_argument(matcher in matcher_like(), actual in json_value()) {
-        let _ = check_pattern(&matcher, "/p");
-        let _ = match_body(&json!({"k": matcher.clone()}), &json!({"k": actual.clone()}));
-        let _ = match_body(&matcher, &actual);
-    }
+#[test]
+fn each_matcher_survives_any_argument() {
+    fuzz(
+        "matcher arguments",
+        (matcher_like(), json_value()),
+        |(matcher, actual)| {
+            let _ = check_pattern(&matcher, "/p");
+            let _ = match_body(
+                &json!({"k": matcher.clone()}),
+                &json!({"k": actual.clone()}),
+            );
+            let _ = match_body(&matcher, &actual);
+        },
+    );
+}
 
-    #[test]
-    fn expectations_survive_any_text(text in any::<String>(), value in json_value()) {
-        let _ = Expectations::parse("e.json", &text, "moto", &["a/b"]);
-        let wrapped = json!({"target": "moto", "expected_failures": [value]}).to_string();
-        let _ = Expectations::parse("e.json", &wrapped, "moto", &["a/b"]);
-    }
+#[test]
+fn expectations_survive_any_text() {
+    fuzz(
+        "expectations",
+        (any::<String>(), json_value()),
+        |(text, value)| {
+            let _ = Expectations::parse("e.json", &text, "moto", &["a/b"]);
+            let wrapped = json!({"target": "moto", "expected_failures": [value]}).to_string();
+            let _ = Expectations::parse("e.json", &wrapped, "moto", &["a/b"]);
+        },
+    );
 }
