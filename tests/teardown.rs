@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use cognito_contract::failure::StepFailure;
 use cognito_contract::load::load_case;
 use cognito_contract::runner::{RunContext, run_case};
 use cognito_contract::schemas::SchemaStore;
@@ -61,30 +62,25 @@ const CASE: &str = r#"{
   ]
 }"#;
 
-#[tokio::test]
-async fn teardown_runs_after_a_failing_step_in_reverse_skipping_what_never_happened() {
+/// Serves CASE: the pool, the group, the client (whose reply is `client`), a GetGroup reply
+/// without the description the case expects, and empty replies to the three deletes. Returns the
+/// failures of the run and the operations the server saw, in order.
+async fn run_teardown_case(client: serde_json::Value) -> (Vec<StepFailure>, Vec<String>) {
     let server = MockServer::start().await;
-    answer(
-        &server,
-        "CreateUserPool",
-        ok(json!({"UserPool": {"Id": "us-east-1_AAAAAAAAA"}})),
-    )
-    .await;
-    answer(
-        &server,
-        "CreateGroup",
-        ok(json!({"Group": {"GroupName": "g"}})),
-    )
-    .await;
-    // The client is "created" but the reply lacks the id: the capture fails, setup stops there.
-    answer(&server, "CreateUserPoolClient", ok(json!({}))).await;
-    for op in [
-        "GetGroup",
-        "DeleteUserPool",
-        "DeleteGroup",
-        "DeleteUserPoolClient",
-    ] {
-        answer(&server, op, ok(json!({}))).await;
+    let replies = [
+        (
+            "CreateUserPool",
+            json!({"UserPool": {"Id": "us-east-1_AAAAAAAAA"}}),
+        ),
+        ("CreateGroup", json!({"Group": {"GroupName": "g"}})),
+        ("CreateUserPoolClient", client),
+        ("GetGroup", json!({"Group": {"GroupName": "g"}})),
+        ("DeleteUserPool", json!({})),
+        ("DeleteGroup", json!({})),
+        ("DeleteUserPoolClient", json!({})),
+    ];
+    for (operation, body) in replies {
+        answer(&server, operation, ok(body)).await;
     }
     let case = load_case(
         "t/teardown",
@@ -95,13 +91,18 @@ async fn teardown_runs_after_a_failing_step_in_reverse_skipping_what_never_happe
     .unwrap();
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
     let report = run_case(&case, &ctx, &[]).await;
+    (report.failures(), calls(&server).await)
+}
 
-    let failures = report.failures();
+#[tokio::test]
+async fn teardown_runs_after_a_failing_step_in_reverse_skipping_what_never_happened() {
+    // The client is "created" but the reply lacks the id: the capture fails, setup stops there.
+    let (failures, calls) = run_teardown_case(json!({})).await;
     assert_eq!(failures.len(), 1, "{failures:#?}");
     assert_eq!(failures[0].step.id(), "setup[2]");
     assert_eq!(failures[0].failure.check(), "capture");
     assert_eq!(
-        calls(&server).await,
+        calls,
         [
             "CreateUserPool",
             "CreateGroup",
@@ -114,49 +115,11 @@ async fn teardown_runs_after_a_failing_step_in_reverse_skipping_what_never_happe
 
 #[tokio::test]
 async fn teardown_runs_after_a_failing_step() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
-        "CreateUserPool",
-        ok(json!({"UserPool": {"Id": "us-east-1_AAAAAAAAA"}})),
-    )
-    .await;
-    answer(
-        &server,
-        "CreateGroup",
-        ok(json!({"Group": {"GroupName": "g"}})),
-    )
-    .await;
-    answer(
-        &server,
-        "CreateUserPoolClient",
-        ok(json!({"UserPoolClient": {"ClientId": "abc"}})),
-    )
-    .await;
-    answer(
-        &server,
-        "GetGroup",
-        ok(json!({"Group": {"GroupName": "g"}})),
-    )
-    .await;
-    for op in ["DeleteUserPool", "DeleteGroup", "DeleteUserPoolClient"] {
-        answer(&server, op, ok(json!({}))).await;
-    }
-    let case = load_case(
-        "t/teardown",
-        "t/teardown.json",
-        CASE,
-        SchemaStore::bundled(),
-    )
-    .unwrap();
-    let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
-    let report = run_case(&case, &ctx, &[]).await;
-
-    let failures = report.failures();
+    let (failures, calls) = run_teardown_case(json!({"UserPoolClient": {"ClientId": "abc"}})).await;
     assert_eq!(failures.len(), 1, "{failures:#?}");
     assert_eq!(failures[0].step.id(), "steps[0]");
     assert_eq!(
-        calls(&server).await,
+        calls,
         [
             "CreateUserPool",
             "CreateGroup",
