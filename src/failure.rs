@@ -314,7 +314,12 @@ impl StepRef {
 
 impl fmt::Display for StepRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.id(), self.operation)
+        if self.operation.is_empty() {
+            // An `http_get` step calls no operation.
+            write!(f, "{} http_get", self.id())
+        } else {
+            write!(f, "{} {}", self.id(), self.operation)
+        }
     }
 }
 
