@@ -499,6 +499,7 @@ mod tests {
             duration: std::time::Duration::ZERO,
             failures,
             warnings: Vec::new(),
+            retries: None,
         };
         let status = Failure::Status {
             expected: "success (2xx)",

@@ -111,10 +111,13 @@ pub struct StepRecord {
     pub duration: Duration,
     pub failures: Vec<Failure>,
     pub warnings: Vec<String>,
+    /// When the step failed after its request needed more than one attempt: the attempts, e.g.
+    /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`.
+    pub retries: Option<String>,
 }
 
 impl StepRecord {
-    /// The record with every secret in its failures and warnings masked.
+    /// The record with every secret in its failures, warnings and retries masked.
     pub fn masked(self, secrets: &Secrets) -> StepRecord {
         if secrets.is_empty() {
             return self;
@@ -122,6 +125,7 @@ impl StepRecord {
         StepRecord {
             failures: self.failures.iter().map(|f| f.masked(secrets)).collect(),
             warnings: self.warnings.iter().map(|w| secrets.mask(w)).collect(),
+            retries: self.retries.as_ref().map(|r| secrets.mask(r)),
             ..self
         }
     }
@@ -244,6 +248,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
                 message: format!("the harness panicked: {message}"),
             }],
             warnings: Vec::new(),
+            retries: None,
         });
     }
 
@@ -273,6 +278,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, expected: &[&Entry]) -> Cas
                         message: "the harness panicked in teardown".into(),
                     }],
                     warnings: Vec::new(),
+                    retries: None,
                 });
         drop_waived_retry_note(&mut record, expected);
         records.push(record);
@@ -301,6 +307,7 @@ fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
         duration: Duration::ZERO,
         failures,
         warnings: Vec::new(),
+        retries: None,
     }
 }
 
@@ -389,10 +396,7 @@ async fn run_step(
     if let Some(body) = &checked.body {
         capture(step, body, &mut failures, state);
     }
-    let mut warnings = checked.warnings;
-    if !failures.is_empty() && !reply.retries.is_empty() {
-        warnings.push(retry_note(&reply));
-    }
+    let retries = (!failures.is_empty() && !reply.retries.is_empty()).then(|| retry_note(&reply));
     StepRecord {
         step: step_ref,
         status: Some(reply.status),
@@ -400,20 +404,14 @@ async fn run_step(
         request_id: reply.header("x-amzn-requestid").map(str::to_owned),
         duration: reply.elapsed,
         failures,
-        warnings,
+        warnings: checked.warnings,
+        retries,
     }
 }
 
-/// The prefix of the warning that lists a failed step's retries (see [`retry_note`]).
-pub const RETRIES_NOTE: &str = "retries: ";
-
-/// `retries: 3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`
+/// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`
 fn retry_note(reply: &Reply) -> String {
-    format!(
-        "{RETRIES_NOTE}{} attempts: {}",
-        reply.attempts,
-        reply.retries.join("; ")
-    )
+    format!("{} attempts: {}", reply.attempts, reply.retries.join("; "))
 }
 
 /// Drops the retry note of a step whose failures the expectations all cover: the note is for
@@ -424,7 +422,7 @@ fn drop_waived_retry_note(record: &mut StepRecord, expected: &[&Entry]) {
         .iter()
         .all(|f| covering(expected, &record.step, f).is_some());
     if waived {
-        record.warnings.retain(|w| !w.starts_with(RETRIES_NOTE));
+        record.retries = None;
     }
 }
 
@@ -591,6 +589,7 @@ async fn run_http_get(
         duration: reply.elapsed,
         failures,
         warnings: Vec::new(),
+        retries: None,
     }
 }
 

@@ -330,9 +330,13 @@ impl Suite {
 /// A failure message with the retries its steps needed, when they needed any.
 fn with_retries(failed: Failed, report: &runner::CaseReport) -> Failed {
     let notes: Vec<String> = report
-        .warnings()
-        .filter(|(_, w)| w.starts_with(runner::RETRIES_NOTE))
-        .map(|(step, w)| format!("{step}: {w}"))
+        .steps
+        .iter()
+        .filter_map(|r| {
+            r.retries
+                .as_ref()
+                .map(|n| format!("{}: retries: {n}", r.step))
+        })
         .collect();
     if notes.is_empty() {
         return failed;

@@ -356,9 +356,10 @@ impl Outcome {
         failure
     }
 
-    /// The step under test's warnings, one per line.
-    fn warnings(&self) -> String {
-        self.record("steps[0]").warnings.join("\n")
+    /// The step under test's retries, as its failure message shows them (`retries: ...`).
+    fn retries(&self) -> String {
+        let record = self.record("steps[0]");
+        format!("retries: {}", record.retries.clone().unwrap_or_default())
     }
 }
 
@@ -390,6 +391,7 @@ async fn run(client: Client) -> Outcome {
             .iter()
             .map(|f| f.to_string())
             .chain(record.warnings.clone())
+            .chain(record.retries.iter().map(|r| format!("retries: {r}")))
         {
             eprintln!("{}: {line}", record.step);
         }
@@ -545,11 +547,11 @@ async fn slow_server_faults_are_retried_only_within_the_request_timeout() {
     let outcome = run_against(&stub, REQUEST_TIMEOUT, 10).await;
     outcome.failure("status", &["found HTTP 503"]);
     assert_eq!(stub.count(UNDER_TEST), 2);
-    let warnings = outcome.warnings();
+    let retries = outcome.retries();
     assert!(
-        warnings.contains("retries: 2 attempts: attempt 1: HTTP 503 InternalErrorException")
-            && warnings.contains("the per-request timeout is 1 s"),
-        "{warnings}"
+        retries.contains("retries: 2 attempts: attempt 1: HTTP 503 InternalErrorException")
+            && retries.contains("the per-request timeout is 1 s"),
+        "{retries}"
     );
 }
 
@@ -581,10 +583,10 @@ async fn an_html_error_page_is_named_and_its_5xx_retried() {
     outcome.failure("status", &["found HTTP 502"]);
     outcome.failure("content_type", &["found \"text/html\""]);
     assert_eq!(stub.count(UNDER_TEST), 3);
-    let warnings = outcome.warnings();
+    let retries = outcome.retries();
     assert!(
-        warnings.contains("retries: 3 attempts: attempt 1: HTTP 502; retried after"),
-        "{warnings}"
+        retries.contains("retries: 3 attempts: attempt 1: HTTP 502; retried after"),
+        "{retries}"
     );
 }
 
@@ -684,10 +686,10 @@ async fn a_5xx_without_a_body_is_retried_visibly_and_named() {
     outcome.failure("json", &["the body is empty"]);
     outcome.failure("content_type", &["found nothing"]);
     assert_eq!(stub.count(UNDER_TEST), 3, "3 attempts, no more");
-    let warnings = outcome.warnings();
+    let retries = outcome.retries();
     assert!(
-        warnings.starts_with("retries: 3 attempts: attempt 1: HTTP 503; retried after")
-            && warnings.contains("attempt 2: HTTP 503; retried after"),
-        "{warnings}"
+        retries.starts_with("retries: 3 attempts: attempt 1: HTTP 503; retried after")
+            && retries.contains("attempt 2: HTTP 503; retried after"),
+        "{retries}"
     );
 }

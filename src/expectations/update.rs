@@ -433,6 +433,7 @@ mod tests {
                 })
                 .collect(),
             warnings: Vec::new(),
+            retries: None,
         }
     }
 

@@ -170,6 +170,8 @@ pub struct StepResult {
     pub duration_ms: f64,
     pub failures: Vec<FailureResult>,
     pub warnings: Vec<String>,
+    /// The attempts of a step that failed after retrying, e.g. `3 attempts: attempt 1: ...`.
+    pub retries: Option<String>,
 }
 
 /// One failed check.
@@ -275,6 +277,11 @@ impl CaseResult {
                     .iter()
                     .flat_map(|r| r.warnings.iter().cloned())
                     .collect(),
+                retries: {
+                    let notes: Vec<String> =
+                        records.iter().filter_map(|r| r.retries.clone()).collect();
+                    (!notes.is_empty()).then(|| notes.join("; "))
+                },
                 id,
             });
         }
