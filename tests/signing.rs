@@ -189,6 +189,29 @@ async fn every_signed_operation_the_suite_calls_is_accepted_and_the_rest_go_unsi
     );
 }
 
+/// A ListUserPools request to `endpoint`, signed with the test key for `region` at `time`.
+fn signed_list_user_pools(endpoint: &str, region: &str, time: SystemTime) -> reqwest::Request {
+    let mut request = reqwest::Client::new()
+        .post(endpoint)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ListUserPools",
+        )
+        .body(r#"{"MaxResults":1}"#)
+        .build()
+        .unwrap();
+    cognito_contract::sigv4::sign_request(
+        &mut request,
+        &Credentials::new(ACCESS_KEY, SECRET, None, None, "t"),
+        region,
+        "cognito-idp",
+        time,
+    )
+    .unwrap();
+    request
+}
+
 #[tokio::test]
 async fn wrong_or_missing_signatures_are_refused_as_aws_refuses_them() {
     let server = AwsLike::start(Config::new(vec![Key::new(ACCESS_KEY, SECRET, None)]));
@@ -250,24 +273,7 @@ async fn wrong_or_missing_signatures_are_refused_as_aws_refuses_them() {
     assert_eq!(reply.status, 200, "SignUp needs no signature");
 
     // A body changed after signing no longer matches the signature.
-    let mut request = reqwest::Client::new()
-        .post(&server.endpoint)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.ListUserPools",
-        )
-        .body(r#"{"MaxResults":1}"#)
-        .build()
-        .unwrap();
-    cognito_contract::sigv4::sign_request(
-        &mut request,
-        &Credentials::new(ACCESS_KEY, SECRET, None, None, "t"),
-        "us-east-1",
-        "cognito-idp",
-        SystemTime::now(),
-    )
-    .unwrap();
+    let mut request = signed_list_user_pools(&server.endpoint, "us-east-1", SystemTime::now());
     *request.body_mut() = Some(r#"{"MaxResults":60}"#.into());
     let reply = reqwest::Client::new().execute(request).await.unwrap();
     assert_eq!(
@@ -280,24 +286,7 @@ async fn wrong_or_missing_signatures_are_refused_as_aws_refuses_them() {
         ("eu-west-1", SystemTime::now()),
         ("us-east-1", SystemTime::now() - Duration::from_secs(600)),
     ] {
-        let mut request = reqwest::Client::new()
-            .post(&server.endpoint)
-            .header("content-type", "application/x-amz-json-1.1")
-            .header(
-                "x-amz-target",
-                "AWSCognitoIdentityProviderService.ListUserPools",
-            )
-            .body(r#"{"MaxResults":1}"#)
-            .build()
-            .unwrap();
-        cognito_contract::sigv4::sign_request(
-            &mut request,
-            &Credentials::new(ACCESS_KEY, SECRET, None, None, "t"),
-            region,
-            "cognito-idp",
-            time,
-        )
-        .unwrap();
+        let request = signed_list_user_pools(&server.endpoint, region, time);
         let reply = reqwest::Client::new().execute(request).await.unwrap();
         assert_eq!(
             reply.headers()["x-amzn-errortype"],
