@@ -18,13 +18,13 @@
 
 pub mod update;
 
-use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::case_source::CaseSource;
 use crate::failure::{Failure, StepFailure, StepRef};
 use crate::load::LoadError;
 use crate::runner::CaseReport;
@@ -159,30 +159,21 @@ impl Expectations {
         Self::default()
     }
 
-    /// Reads `<cases_dir>/expectations/<target>.json`; a missing file means no expectations.
-    /// `case_ids` are the loaded cases: an entry that matches none of them is an error.
-    pub fn load(cases_dir: &Path, target: &str, case_ids: &[&str]) -> Result<Self, Vec<LoadError>> {
-        let path = cases_dir
-            .join("expectations")
-            .join(format!("{target}.json"));
-        let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Expectations {
-                    target: Some(target.to_owned()),
-                    entries: Vec::new(),
-                });
-            }
-            Err(e) => {
-                return Err(vec![LoadError {
-                    file: shown,
-                    location: String::new(),
-                    message: format!("cannot read: {e}"),
-                }]);
-            }
-        };
-        Self::parse(&shown, &text, target, case_ids)
+    /// Reads the `expectations/<target>.json` of `source`; a missing file means no
+    /// expectations. `case_ids` are the loaded cases: an entry that matches none of them is an
+    /// error.
+    pub fn load(
+        source: &CaseSource,
+        target: &str,
+        case_ids: &[&str],
+    ) -> Result<Self, Vec<LoadError>> {
+        match source.expectations(target).map_err(|e| vec![e])? {
+            Some((shown, text)) => Self::parse(&shown, &text, target, case_ids),
+            None => Ok(Expectations {
+                target: Some(target.to_owned()),
+                entries: Vec::new(),
+            }),
+        }
     }
 
     /// Parses an expectations file's text (`shown` names it in errors).

@@ -20,8 +20,10 @@
 //! ```
 
 pub mod aws;
+pub mod bundled;
 pub mod cache;
 pub mod case;
+pub mod case_source;
 pub mod check;
 pub mod client;
 pub mod coverage;

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::case::{Capture, Case, Expect, Paginate, Step};
+use crate::case_source::{CaseSource, case_id};
 use crate::matcher;
 use crate::schemas::{SchemaKind, SchemaStore};
 use crate::template;
@@ -56,27 +57,18 @@ impl fmt::Display for LoadErrors {
     }
 }
 
-/// The case directory that ships with the crate.
-pub fn bundled_cases_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))
-}
-
-/// Loads every `*.json` below `dir` (except the `expectations/` folder), sorted by id.
-pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
-    let (files, mut errors) = case_files(dir);
+/// Loads every case of `source` (the bundled cases or a directory), sorted by id.
+pub fn load_source(source: &CaseSource, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
+    let (files, mut errors) = source.case_files();
     let mut cases = Vec::new();
     for relative in files {
-        let shown = shown_path(dir, &relative);
-        match std::fs::read_to_string(dir.join(&relative)) {
+        let shown = source.shown(&relative);
+        match source.read(&relative) {
             Ok(text) => match load_case(&case_id(&relative), &shown, &text, store) {
                 Ok(case) => cases.push(case),
                 Err(mut e) => errors.append(&mut e),
             },
-            Err(e) => errors.push(LoadError {
-                file: shown,
-                location: String::new(),
-                message: format!("cannot read: {e}"),
-            }),
+            Err(e) => errors.push(e),
         }
     }
     errors.extend(lint_suite(&cases));
@@ -87,33 +79,9 @@ pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors
     }
 }
 
-/// The case files below `dir` (every `*.json` except the `expectations/` folder), relative to
-/// it and sorted, with any directory that could not be read.
-pub fn case_files(dir: &Path) -> (Vec<PathBuf>, Vec<LoadError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    collect_files(dir, dir, &mut files, &mut errors);
-    files.sort();
-    (files, errors)
-}
-
-/// The id of the case file at `relative` (to the case directory): its path without `.json`.
-pub fn case_id(relative: &Path) -> String {
-    relative
-        .with_extension("")
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
-/// How messages name the case file at `relative`: from the case directory's own name on, e.g.
-/// `cases/users/x.json`.
-pub fn shown_path(dir: &Path, relative: &Path) -> String {
-    dir.file_name()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| dir.to_path_buf())
-        .join(relative)
-        .display()
-        .to_string()
+/// Loads every `*.json` below `dir` (except the `expectations/` folder), sorted by id.
+pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
+    load_source(&CaseSource::Dir(dir.to_owned()), store)
 }
 
 /// Parses `text` as JSON (errors at line:column) and checks it against `validator` (every
@@ -142,33 +110,6 @@ pub fn parse_validated(
         Ok(value)
     } else {
         Err(errors)
-    }
-}
-
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(LoadError {
-                file: dir.display().to_string(),
-                location: String::new(),
-                message: format!("cannot read the case directory: {e}"),
-            });
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if dir == root && path.file_name().is_some_and(|n| n == "expectations") {
-                continue;
-            }
-            collect_files(root, &path, out, errors);
-        } else if path.extension().is_some_and(|e| e == "json")
-            && let Ok(relative) = path.strip_prefix(root)
-        {
-            out.push(relative.to_path_buf());
-        }
     }
 }
 

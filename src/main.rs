@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use cognito_contract::case_source::CaseSource;
 use cognito_contract::load;
 use cognito_contract::model::Model;
 use cognito_contract::schemagen;
@@ -18,6 +19,10 @@ use cognito_contract::suite::{EXIT_HARNESS_ERROR, Suite};
     about = "Contract tests for the Amazon Cognito Identity Provider API"
 )]
 struct Cli {
+    /// Read the JSON Schemas from this directory instead of the ones built into the binary
+    /// (for someone regenerating them) [env: COGNITO_CONTRACT_SCHEMAS].
+    #[arg(long, global = true, value_name = "DIR")]
+    schemas: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -81,8 +86,8 @@ enum Command {
         /// The matching paginators-1.json.
         #[arg(long, requires = "model")]
         paginators: Option<PathBuf>,
-        /// Output directory.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))]
+        /// Output directory (run it from the checkout's root to regenerate the committed ones).
+        #[arg(long, default_value = "schemas")]
         out: PathBuf,
     },
 }
@@ -173,6 +178,19 @@ impl KindArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let schemas = cli.schemas.or_else(|| {
+        std::env::var_os("COGNITO_CONTRACT_SCHEMAS")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(dir) = schemas
+        && let Err(e) = SchemaStore::use_dir(&dir)
+    {
+        return fail(e);
+    }
+    if cli.command.only_prints() {
+        stop_quietly_on_closed_pipe();
+    }
     match cli.command {
         Command::Run(args) => {
             let mut suite = Suite::from_env();
@@ -183,7 +201,7 @@ fn main() -> ExitCode {
                 suite.target = Some(target);
             }
             if let Some(cases) = args.cases {
-                suite.cases_dir = cases;
+                suite.cases = CaseSource::Dir(cases);
             }
             if let Some(region) = args.region {
                 suite.region = region;
@@ -202,12 +220,18 @@ fn main() -> ExitCode {
             cases,
             reason,
             reports,
-        }) => cognito_contract::expectations::update::command(
-            &cases.unwrap_or_else(load::bundled_cases_dir),
-            &target,
-            &reports,
-            reason.as_deref(),
-        ),
+        }) => match cases.or_else(checkout_cases) {
+            Some(cases) => cognito_contract::expectations::update::command(
+                &cases,
+                &target,
+                &reports,
+                reason.as_deref(),
+            ),
+            None => fail(
+                "no case directory to update: give --cases DIR (the folder whose \
+                 expectations/ holds the file), or run from a checkout with a cases/ folder",
+            ),
+        },
         Command::Sweep(args) => cognito_contract::sweep::command(&args),
         Command::Moto => serve_moto(),
         Command::List { cases } => list(cases),
@@ -231,9 +255,44 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_HARNESS_ERROR)
 }
 
+impl Command {
+    /// Commands that only print what they read: a closed pipe (`| head`) ends them quietly.
+    /// A run of the suite is not one of them: it must still tear down what it created.
+    fn only_prints(&self) -> bool {
+        match self {
+            Command::List { .. }
+            | Command::Coverage { .. }
+            | Command::Schema { .. }
+            | Command::Validate { .. } => true,
+            Command::Run(args) => args.libtest.list,
+            _ => false,
+        }
+    }
+}
+
+/// Lets a closed standard output end the process as it ends `ls | head`, instead of a panic in
+/// `println!` (Rust ignores SIGPIPE, so writes fail with `EPIPE` and `println!` panics).
+fn stop_quietly_on_closed_pipe() {
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread is started; no
+    // handler function is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// The cases given, or the bundled ones.
+fn case_source(cases: Option<PathBuf>) -> CaseSource {
+    cases.map_or(CaseSource::Bundled, CaseSource::Dir)
+}
+
+/// `./cases` when the current directory is a checkout with an `expectations/` folder there.
+fn checkout_cases() -> Option<PathBuf> {
+    let dir = PathBuf::from("cases");
+    dir.join("expectations").is_dir().then_some(dir)
+}
+
 fn list(cases: Option<PathBuf>) -> ExitCode {
-    let dir = cases.unwrap_or_else(load::bundled_cases_dir);
-    match load::load_dir(&dir, SchemaStore::bundled()) {
+    match load::load_source(&case_source(cases), SchemaStore::global()) {
         Ok(cases) => {
             for case in cases {
                 let mut operations: Vec<&str> = Vec::new();
@@ -273,9 +332,8 @@ fn serve_moto() -> ExitCode {
 }
 
 fn coverage(cases: Option<PathBuf>, format: &str) -> ExitCode {
-    let dir = cases.unwrap_or_else(load::bundled_cases_dir);
-    let store = SchemaStore::bundled();
-    let cases = match load::load_dir(&dir, store) {
+    let store = SchemaStore::global();
+    let cases = match load::load_source(&case_source(cases), store) {
         Ok(cases) => cases,
         Err(e) => return fail(e),
     };
@@ -292,7 +350,7 @@ fn coverage(cases: Option<PathBuf>, format: &str) -> ExitCode {
 }
 
 fn schema(operation: &str, kind: &SchemaKind) -> ExitCode {
-    match SchemaStore::bundled().standalone(operation, kind) {
+    match SchemaStore::global().standalone(operation, kind) {
         Ok(schema) => {
             println!(
                 "{}",
@@ -325,7 +383,7 @@ fn validate(operation: &str, kind: &SchemaKind, file: &Path) -> ExitCode {
             ));
         }
     };
-    match SchemaStore::bundled().validate(operation, kind, &document) {
+    match SchemaStore::global().validate(operation, kind, &document) {
         Ok(violations) if violations.is_empty() => {
             println!("{}: valid", file.display());
             ExitCode::SUCCESS

@@ -335,7 +335,7 @@ pub fn write(reports: &[PathBuf], output: &std::path::Path) -> Result<Matrix, St
         .iter()
         .map(|p| RunReport::read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let matrix = Matrix::build(reports, SchemaStore::bundled());
+    let matrix = Matrix::build(reports, SchemaStore::global());
     crate::report::write_atomically(output, &matrix.to_html())?;
     Ok(matrix)
 }

@@ -165,7 +165,7 @@ impl Reporter for Collector {
 
 /// The model version of the bundled schemas.
 pub fn bundled_model() -> ModelVersion {
-    let model = &SchemaStore::bundled().index().model;
+    let model = &SchemaStore::global().index().model;
     ModelVersion {
         service: "cognito-idp".to_owned(),
         botocore: model.botocore.clone(),

@@ -68,7 +68,7 @@ impl RunContext {
     pub fn with_client(client: Client) -> RunContext {
         RunContext {
             client,
-            store: SchemaStore::bundled(),
+            store: SchemaStore::global(),
             lenient: false,
             prefix: new_run_prefix(),
             interrupt: Interrupt::new(),

@@ -1,6 +1,10 @@
 //! The committed JSON Schemas under `schemas/` at run time: the operation index and validators
 //! for request bodies, reply bodies and error bodies.
 //!
+//! The schemas are built into the binary ([`crate::bundled`]); a directory can replace them
+//! (`--schemas DIR`, for someone regenerating them) through [`SchemaStore::use_dir`] before the
+//! first use of [`SchemaStore::global`].
+//!
 //! Start-up is cheap: opening a store reads only `index.json`. An operation's schema file is read
 //! the first time one of its kinds is needed, and each (operation, kind) validator is built once
 //! and shared by every thread; regex patterns are compiled once for the whole store. Validation
@@ -116,6 +120,10 @@ pub enum SchemaError {
         "{path} is not valid JSON or not the expected layout: {message} (regenerate the schemas)"
     )]
     Parse { path: PathBuf, message: String },
+    #[error(
+        "the schema directory must be chosen before the schemas are first used (a bug of the caller)"
+    )]
+    AlreadyInUse,
     #[error("unknown operation {0}: it is not in the schema index")]
     UnknownOperation(String),
     #[error(
@@ -134,7 +142,7 @@ type Shared<T> = Arc<OnceLock<Result<Arc<T>, SchemaError>>>;
 
 /// The committed schemas of one `schemas/` directory.
 pub struct SchemaStore {
-    dir: PathBuf,
+    origin: Origin,
     index: Index,
     documents: Mutex<HashMap<String, Shared<Value>>>,
     validators: Mutex<HashMap<(String, SchemaKind), Shared<jsonschema::Validator>>>,
@@ -144,37 +152,84 @@ pub struct SchemaStore {
 impl fmt::Debug for SchemaStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SchemaStore")
-            .field("dir", &self.dir)
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
 
 const COMMON_ERROR_KEY: &str = "common-error.json";
 
+static GLOBAL: OnceLock<SchemaStore> = OnceLock::new();
+
+/// Where a store reads its files.
+#[derive(Debug)]
+enum Origin {
+    /// Built into the binary ([`crate::bundled::schema_file`]).
+    Embedded,
+    /// A `schemas/` directory on disk.
+    Dir(PathBuf),
+}
+
+impl Origin {
+    /// How errors name the file `relative`.
+    fn path(&self, relative: &str) -> PathBuf {
+        match self {
+            Origin::Embedded => Path::new("schemas").join(relative),
+            Origin::Dir(dir) => dir.join(relative),
+        }
+    }
+
+    fn read(&self, relative: &str) -> Result<std::borrow::Cow<'static, str>, SchemaError> {
+        match self {
+            Origin::Embedded => crate::bundled::schema_file(relative)
+                .map(std::borrow::Cow::Borrowed)
+                .ok_or_else(|| SchemaError::Read {
+                    path: self.path(relative),
+                    message: "not built into the binary".to_owned(),
+                }),
+            Origin::Dir(_) => std::fs::read_to_string(self.path(relative))
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| SchemaError::Read {
+                    path: self.path(relative),
+                    message: e.to_string(),
+                }),
+        }
+    }
+}
+
 impl SchemaStore {
-    /// The schemas that ship with this crate (`schemas/` of the source tree). Panics when they
-    /// are missing or broken: that is a bug of the build, not of a case.
-    pub fn bundled() -> &'static SchemaStore {
-        static STORE: OnceLock<SchemaStore> = OnceLock::new();
-        STORE.get_or_init(|| {
-            let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"));
-            SchemaStore::open(dir).unwrap_or_else(|error| panic!("bundled schemas: {error}"))
-        })
+    /// The store every part of the harness uses: the schemas built into the binary, unless
+    /// [`SchemaStore::use_dir`] chose a directory before the first call.
+    pub fn global() -> &'static SchemaStore {
+        GLOBAL.get_or_init(SchemaStore::embedded)
+    }
+
+    /// Makes the schemas in `dir` the [`SchemaStore::global`] store. Fails when `dir` has no
+    /// readable `index.json`, or when the global store is already in use.
+    pub fn use_dir(dir: &Path) -> Result<(), SchemaError> {
+        let store = SchemaStore::open(dir)?;
+        GLOBAL.set(store).map_err(|_| SchemaError::AlreadyInUse)
+    }
+
+    /// The schemas built into the binary.
+    pub fn embedded() -> SchemaStore {
+        SchemaStore::from_origin(Origin::Embedded)
+            .unwrap_or_else(|error| panic!("the schemas built into the binary: {error}"))
     }
 
     /// Opens the schemas in `dir` (reads only `index.json`).
     pub fn open(dir: &Path) -> Result<SchemaStore, SchemaError> {
-        let path = dir.join("index.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| SchemaError::Read {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        SchemaStore::from_origin(Origin::Dir(dir.to_owned()))
+    }
+
+    fn from_origin(origin: Origin) -> Result<SchemaStore, SchemaError> {
+        let text = origin.read("index.json")?;
         let index = serde_json::from_str(&text).map_err(|e| SchemaError::Parse {
-            path,
+            path: origin.path("index.json"),
             message: e.to_string(),
         })?;
         Ok(SchemaStore {
-            dir: dir.to_owned(),
+            origin,
             index,
             documents: Mutex::default(),
             validators: Mutex::default(),
@@ -182,9 +237,12 @@ impl SchemaStore {
         })
     }
 
-    /// The directory the store reads.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The directory the store reads, or `None` for the schemas built into the binary.
+    pub fn dir(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::Embedded => None,
+            Origin::Dir(dir) => Some(dir),
+        }
     }
 
     /// The parsed `index.json`.
@@ -292,17 +350,14 @@ impl SchemaStore {
     fn document(&self, key: &str) -> Result<Arc<Value>, SchemaError> {
         let cell = shared(&self.documents, key.to_owned());
         cell.get_or_init(|| {
-            let path = if key == COMMON_ERROR_KEY {
-                self.dir.join(COMMON_ERROR_KEY)
+            let relative = if key == COMMON_ERROR_KEY {
+                COMMON_ERROR_KEY.to_owned()
             } else {
-                self.dir.join("operations").join(format!("{key}.json"))
+                format!("operations/{key}.json")
             };
-            let text = std::fs::read_to_string(&path).map_err(|e| SchemaError::Read {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+            let text = self.origin.read(&relative)?;
             let value: Value = serde_json::from_str(&text).map_err(|e| SchemaError::Parse {
-                path,
+                path: self.origin.path(&relative),
                 message: e.to_string(),
             })?;
             Ok(Arc::new(value))

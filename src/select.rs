@@ -1,17 +1,16 @@
 //! Loading what a run needs. Usually that is every case of the directory, fully checked
-//! ([`load::load_dir`]). But cargo-nextest starts one process per case and names it with
+//! ([`load::load_source`]). But cargo-nextest starts one process per case and names it with
 //! `--exact ID`: such a process loads and checks only that case file, and learns the rest of the
 //! suite (ids for the expectations, operations for the reports) from a quick read of the other
 //! files, which keeps the start-up of each process small. Problems in the other files are then
 //! reported by the processes that run them (and by any whole run or `cognito-contract list`).
 
-use std::path::{Path, PathBuf};
-
 use libtest_mimic::Arguments;
 use serde_json::Value;
 
 use crate::case::Case;
-use crate::load::{self, LoadError, LoadErrors};
+use crate::case_source::{CaseSource, case_id};
+use crate::load::{self, LoadErrors};
 use crate::report::json::CaseRef;
 use crate::schemas::SchemaStore;
 
@@ -45,37 +44,34 @@ fn exact_id(args: &Arguments) -> Option<&str> {
     )
 }
 
-/// Loads the cases `args` select from `dir` (see the module docs).
-pub fn load(dir: &Path, args: &Arguments, store: &SchemaStore) -> Result<Selection, LoadErrors> {
+/// Loads the cases `args` select from `source` (see the module docs).
+pub fn load(
+    source: &CaseSource,
+    args: &Arguments,
+    store: &SchemaStore,
+) -> Result<Selection, LoadErrors> {
     if let Some(id) = exact_id(args) {
-        let relative = PathBuf::from(format!("{id}.json"));
-        let path = dir.join(&relative);
-        if !id.contains("..") && path.is_file() {
-            return load_one(dir, id, &relative, store);
+        let relative = format!("{id}.json");
+        if !id.contains("..") && source.has(&relative) {
+            return load_one(source, id, &relative, store);
         }
     }
-    let cases = load::load_dir(dir, store)?;
+    let cases = load::load_source(source, store)?;
     let suite = cases.iter().map(CaseRef::of).collect();
     Ok(Selection { cases, suite })
 }
 
 fn load_one(
-    dir: &Path,
+    source: &CaseSource,
     id: &str,
-    relative: &Path,
+    relative: &str,
     store: &SchemaStore,
 ) -> Result<Selection, LoadErrors> {
-    let shown = load::shown_path(dir, relative);
-    let text = std::fs::read_to_string(dir.join(relative)).map_err(|e| {
-        LoadErrors(vec![LoadError {
-            file: shown.clone(),
-            location: String::new(),
-            message: format!("cannot read: {e}"),
-        }])
-    })?;
+    let shown = source.shown(relative);
+    let text = source.read(relative).map_err(|e| LoadErrors(vec![e]))?;
     let case = load::load_case(id, &shown, &text, store).map_err(LoadErrors)?;
     let mut suite = Vec::new();
-    scan(dir, &mut suite);
+    scan(source, &mut suite);
     suite.sort();
     Ok(Selection {
         cases: vec![case],
@@ -83,14 +79,14 @@ fn load_one(
     })
 }
 
-/// Every case file below `dir`, read just far enough for its id, area and the operations its
+/// Every case file of `source`, read just far enough for its id, area and the operations its
 /// `steps` call.
-fn scan(dir: &Path, out: &mut Vec<CaseRef>) {
-    for relative in load::case_files(dir).0 {
-        let path = dir.join(&relative);
-        let id = load::case_id(&relative);
+fn scan(source: &CaseSource, out: &mut Vec<CaseRef>) {
+    for relative in source.case_files().0 {
+        let id = case_id(&relative);
         let mut operations: Vec<String> = Vec::new();
-        let value: Option<Value> = std::fs::read_to_string(&path)
+        let value: Option<Value> = source
+            .read(&relative)
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok());
         let steps = value
@@ -136,8 +132,8 @@ mod tests {
 
     #[test]
     fn an_exact_run_sees_the_whole_suite_but_loads_one_case() {
-        let dir = load::bundled_cases_dir();
-        let store = SchemaStore::bundled();
+        let dir = CaseSource::Bundled;
+        let store = SchemaStore::global();
         let full = load(&dir, &args(&[]), store).unwrap();
         let first = full.cases[0].id.clone();
         let one = load(&dir, &args(&["--exact", &first]), store).unwrap();

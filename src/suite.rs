@@ -13,8 +13,9 @@ use std::time::Duration;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::aws::{self, NetworkSettings};
+use crate::case_source::CaseSource;
 use crate::expectations::{self, Expectations, Verdict};
-use crate::load::{self, LoadErrors};
+use crate::load::LoadErrors;
 use crate::moto::MotoServer;
 use crate::report::{self, CaseFinished, Collector, Outputs, Reporter, Summary};
 use crate::runner::{self, RunContext};
@@ -31,8 +32,9 @@ pub const EXIT_UNREACHABLE: u8 = 3;
 /// What to run against what.
 #[derive(Debug, Clone)]
 pub struct Suite {
-    /// The case directory (its `expectations/` folder holds the targets' expectations).
-    pub cases_dir: PathBuf,
+    /// The cases (their `expectations/` folder holds the targets' expectations): the bundled
+    /// ones unless a directory is given.
+    pub cases: CaseSource,
     /// The endpoint; `None` starts a managed moto.
     pub endpoint: Option<String>,
     /// The target's name, which selects `expectations/<target>.json`. A managed moto is `moto`.
@@ -58,7 +60,7 @@ impl Suite {
     /// The bundled cases against a managed moto, in `us-east-1`.
     pub fn bundled() -> Suite {
         Suite {
-            cases_dir: load::bundled_cases_dir(),
+            cases: CaseSource::Bundled,
             endpoint: None,
             target: None,
             region: "us-east-1".into(),
@@ -94,7 +96,7 @@ impl Suite {
                 .ok();
         }
         if let Some(dir) = var("COGNITO_CONTRACT_CASES") {
-            suite.cases_dir = PathBuf::from(dir);
+            suite.cases = CaseSource::Dir(PathBuf::from(dir));
         }
         suite.lenient = var("COGNITO_CONTRACT_LENIENT").is_some_and(|v| v != "0" && v != "false");
         suite.reports = Outputs::from_env();
@@ -112,7 +114,7 @@ impl Suite {
     }
 
     pub fn cases(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.cases_dir = dir.into();
+        self.cases = CaseSource::Dir(dir.into());
         self
     }
 
@@ -154,9 +156,9 @@ impl Suite {
         if !args.list {
             self.check_aws_opt_in()?;
         }
-        let store = SchemaStore::bundled();
+        let store = SchemaStore::global();
         let selection =
-            select::load(&self.cases_dir, args, store).map_err(|e: LoadErrors| e.to_string())?;
+            select::load(&self.cases, args, store).map_err(|e: LoadErrors| e.to_string())?;
 
         let target_name = self
             .target
@@ -164,7 +166,7 @@ impl Suite {
             .or_else(|| self.endpoint.is_none().then(|| "moto".to_owned()));
         let ids = selection.ids();
         let expectations = match &target_name {
-            Some(name) => Expectations::load(&self.cases_dir, name, &ids)
+            Some(name) => Expectations::load(&self.cases, name, &ids)
                 .map_err(|errors| LoadErrors(errors).to_string())?,
             None => Expectations::none(),
         };

@@ -230,7 +230,11 @@ fn sweep_needs_an_endpoint() {
 
 #[test]
 fn bundled_cases_name_the_pools_they_create_with_the_run_prefix() {
-    let cases = load::load_dir(&load::bundled_cases_dir(), SchemaStore::bundled()).unwrap();
+    let cases = load::load_source(
+        &cognito_contract::case_source::CaseSource::Bundled,
+        SchemaStore::global(),
+    )
+    .unwrap();
     let mut checked = 0;
     for case in &cases {
         for (section, index, step) in case.all_steps() {
@@ -255,7 +259,7 @@ fn bundled_cases_name_the_pools_they_create_with_the_run_prefix() {
 
 #[test]
 fn requires_names_known_outside_setup_only() {
-    let store = SchemaStore::bundled();
+    let store = SchemaStore::global();
     let ok = r#"{"description": "needs an email sent", "requires": ["email-delivery"],
                  "steps": [{"operation": "ListUserPools", "request": {"MaxResults": 1}}]}"#;
     let case = load_case("t/ok", "t/ok.json", ok, store).unwrap();

@@ -61,7 +61,7 @@ async fn failures_for(case_text: &str, response: ResponseTemplate) -> Vec<Failur
         .respond_with(response)
         .mount(&server)
         .await;
-    let case = load_case("t/case", "t/case.json", case_text, SchemaStore::bundled())
+    let case = load_case("t/case", "t/case.json", case_text, SchemaStore::global())
         .unwrap_or_else(|e| panic!("{e:?}"));
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
     let report = run_case(&case, &ctx, &[]).await;

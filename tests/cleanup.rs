@@ -381,7 +381,7 @@ async fn a_teardown_that_forgets_deletion_protection_still_deletes_the_pool() {
         "t/protected",
         "t/protected.json",
         text,
-        SchemaStore::bundled(),
+        SchemaStore::global(),
     )
     .unwrap();
     let ctx = RunContext::with_client(client(&server.endpoint));

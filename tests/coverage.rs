@@ -5,8 +5,9 @@
 
 use std::process::Command;
 
+use cognito_contract::case_source::CaseSource;
 use cognito_contract::coverage::{Coverage, coverage};
-use cognito_contract::load::{bundled_cases_dir, load_dir};
+use cognito_contract::load::load_source;
 use cognito_contract::schemas::SchemaStore;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +23,8 @@ struct Baseline {
 }
 
 fn bundled() -> Coverage {
-    let store = SchemaStore::bundled();
-    let cases = load_dir(&bundled_cases_dir(), store).unwrap_or_else(|e| panic!("{e}"));
+    let store = SchemaStore::global();
+    let cases = load_source(&CaseSource::Bundled, store).unwrap_or_else(|e| panic!("{e}"));
     coverage(&cases, store)
 }
 

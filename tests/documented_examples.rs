@@ -10,9 +10,11 @@ use cognito_contract::schemas::{SchemaKind, SchemaStore, Violation};
 use rstest::rstest;
 use serde_json::{Value, json};
 
+/// `tests/data/aws-documented-examples.json`: the examples of the AWS API Reference (its
+/// `origin` says why they are test data rather than generated from the pinned model).
 fn examples() -> Vec<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/aws-documented-examples.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/aws-documented-examples.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let file: Value = serde_json::from_str(&text).expect("examples file is JSON");
@@ -20,7 +22,7 @@ fn examples() -> Vec<Value> {
 }
 
 fn validate(op: &str, kind: SchemaKind, instance: &Value) -> Vec<Violation> {
-    SchemaStore::bundled()
+    SchemaStore::global()
         .validate(op, &kind, instance)
         .unwrap_or_else(|e| panic!("{op} {kind}: {e}"))
 }
@@ -139,7 +141,7 @@ fn patterns_are_anchored(#[case] pool_id: &str, #[case] valid: bool) {
 
 #[test]
 fn error_bodies_use_documented_then_common_schemas() {
-    let store = SchemaStore::bundled();
+    let store = SchemaStore::global();
     let body = json!({"__type": "ResourceNotFoundException", "message": "gone"});
     let kind = SchemaKind::Error("ResourceNotFoundException".into());
     assert_eq!(
@@ -187,7 +189,7 @@ fn error_bodies_use_documented_then_common_schemas() {
 
 #[test]
 fn empty_outputs_allow_no_members() {
-    let store = SchemaStore::bundled();
+    let store = SchemaStore::global();
     let op = store
         .index()
         .operations
@@ -211,7 +213,7 @@ fn empty_outputs_allow_no_members() {
 
 #[test]
 fn standalone_schema_has_only_needed_defs() {
-    let store = SchemaStore::bundled();
+    let store = SchemaStore::global();
     let schema = store
         .standalone("DescribeUserPool", &SchemaKind::Input)
         .unwrap();

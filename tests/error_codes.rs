@@ -1,5 +1,5 @@
-//! The error-code parser agrees with every reply in the shared awsJson1_1 reference
-//! (`../shared/reference/awsjson11-error-codes.json`).
+//! The error-code parser agrees with every reply in the awsJson1_1 reference
+//! (`tests/data/awsjson11-error-codes.json`, whose `origin` says where its cases come from).
 
 use cognito_contract::error_code::error_code;
 use serde_json::Value;
@@ -8,9 +8,9 @@ use serde_json::Value;
 fn parser_agrees_with_the_awsjson11_reference() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/reference/awsjson11-error-codes.json"
+        "/tests/data/awsjson11-error-codes.json"
     );
-    let text = std::fs::read_to_string(path).expect("the shared reference file");
+    let text = std::fs::read_to_string(path).expect("the reference file in tests/data");
     let reference: Value = serde_json::from_str(&text).unwrap();
     let cases = reference["cases"].as_array().unwrap();
     assert!(cases.len() >= 10, "reference has {} cases", cases.len());

@@ -18,7 +18,7 @@ fn errors_for(files: &[(&str, &str)]) -> Vec<LoadError> {
     for (relative, text) in files {
         write(&root, relative, text);
     }
-    match load_dir(&root, SchemaStore::bundled()) {
+    match load_dir(&root, SchemaStore::global()) {
         Ok(cases) => panic!("loaded {} cases without errors", cases.len()),
         Err(errors) => errors.0,
     }
@@ -125,7 +125,7 @@ fn the_expectations_folder_is_not_read_as_cases() {
         "expectations/moto.json",
         r#"{"target": "moto", "expected_failures": []}"#,
     );
-    let cases = load_dir(&root, SchemaStore::bundled()).unwrap();
+    let cases = load_dir(&root, SchemaStore::global()).unwrap();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].id, "a/ok");
     assert_eq!(cases[0].area, "a");
@@ -133,9 +133,9 @@ fn the_expectations_folder_is_not_read_as_cases() {
 
 #[test]
 fn bundled_cases_all_load() {
-    let cases = load_dir(
-        &cognito_contract::load::bundled_cases_dir(),
-        SchemaStore::bundled(),
+    let cases = cognito_contract::load::load_source(
+        &cognito_contract::case_source::CaseSource::Bundled,
+        SchemaStore::global(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(cases.len() >= 60, "only {} bundled cases", cases.len());

@@ -371,7 +371,7 @@ async fn run(client: Client) -> Outcome {
         "t/misbehaving",
         "t/misbehaving.json",
         CASE,
-        SchemaStore::bundled(),
+        SchemaStore::global(),
     )
     .unwrap_or_else(|e| panic!("{e:?}"));
     let mut ctx = RunContext::with_client(client);

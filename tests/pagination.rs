@@ -55,7 +55,7 @@ async fn failures_for(
         .with_priority(5)
         .mount(&server)
         .await;
-    let case = load_case("p/list", "p/list.json", CASE, SchemaStore::bundled()).unwrap();
+    let case = load_case("p/list", "p/list.json", CASE, SchemaStore::global()).unwrap();
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
     let report = run_case(&case, &ctx, &[]).await;
     let requests = server.received_requests().await.unwrap_or_default().len();

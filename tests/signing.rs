@@ -105,7 +105,11 @@ fn signing_client(server: &AwsLike, credentials: Credentials) -> Client {
 /// Every operation the bundled cases call, with the first request a case sends to it (rendered
 /// crudely: variables become placeholder strings), so bodies look like the real ones.
 fn suite_operations() -> BTreeMap<String, Value> {
-    let cases = load::load_dir(&load::bundled_cases_dir(), SchemaStore::bundled()).unwrap();
+    let cases = load::load_source(
+        &cognito_contract::case_source::CaseSource::Bundled,
+        SchemaStore::global(),
+    )
+    .unwrap();
     let mut operations = BTreeMap::new();
     for case in &cases {
         for (_, _, step) in case.all_steps() {

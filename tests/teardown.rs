@@ -82,13 +82,7 @@ async fn run_teardown_case(client: serde_json::Value) -> (Vec<StepFailure>, Vec<
     for (operation, body) in replies {
         answer(&server, operation, ok(body)).await;
     }
-    let case = load_case(
-        "t/teardown",
-        "t/teardown.json",
-        CASE,
-        SchemaStore::bundled(),
-    )
-    .unwrap();
+    let case = load_case("t/teardown", "t/teardown.json", CASE, SchemaStore::global()).unwrap();
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
     let report = run_case(&case, &ctx, &[]).await;
     (report.failures(), calls(&server).await)
@@ -144,7 +138,7 @@ async fn lenient_mode_turns_undocumented_members_into_warnings() {
     .await;
     let text = r#"{"description": "ListUserPools answers", "steps": [
         {"operation": "ListUserPools", "request": {"MaxResults": 1}}]}"#;
-    let case = load_case("t/lenient", "t/lenient.json", text, SchemaStore::bundled()).unwrap();
+    let case = load_case("t/lenient", "t/lenient.json", text, SchemaStore::global()).unwrap();
 
     let mut ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
     let strict = run_case(&case, &ctx, &[]).await;

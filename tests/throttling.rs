@@ -241,7 +241,7 @@ fn operations(server: &AwsLike) -> Vec<String> {
 #[tokio::test]
 async fn a_request_that_times_out_fails_with_that_reason_and_teardown_still_runs() {
     let (server, _) = slow_server();
-    let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::bundled()).unwrap();
+    let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::global()).unwrap();
     let mut options = ClientOptions::emulator(Duration::from_millis(300));
     options.retry = RetryPolicy {
         max_attempts: 2,
@@ -271,7 +271,7 @@ async fn a_request_that_times_out_fails_with_that_reason_and_teardown_still_runs
 #[tokio::test]
 async fn a_case_that_runs_out_of_time_fails_with_that_reason_and_teardown_still_runs() {
     let (server, _) = slow_server();
-    let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::bundled()).unwrap();
+    let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::global()).unwrap();
     let mut ctx = RunContext::with_client(client(
         &server.endpoint,
         ClientOptions::emulator(Duration::from_secs(10)),
@@ -307,7 +307,7 @@ async fn an_interrupt_skips_the_remaining_steps_but_not_the_teardown() {
         handler(operation, request)
     }));
     let server = AwsLike::start(config);
-    let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::bundled()).unwrap();
+    let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::global()).unwrap();
     let mut ctx = RunContext::with_client(client(
         &server.endpoint,
         ClientOptions::emulator(Duration::from_secs(10)),

@@ -330,7 +330,7 @@ pub fn update_file(
         }
     }
     let run = merged.ok_or("no report given")?;
-    let cases = crate::load::load_dir(cases_dir, crate::schemas::SchemaStore::bundled())
+    let cases = crate::load::load_dir(cases_dir, crate::schemas::SchemaStore::global())
         .map_err(|e| e.to_string())?;
     let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
     let path = cases_dir
