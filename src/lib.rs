@@ -1,12 +1,14 @@
 //! cognito-contract: a contract-testing harness for the Amazon Cognito Identity Provider API
 //! (`cognito-idp`, awsJson1_1).
 //!
-//! Data flows one way: [`load`] reads case files into [`case`] values, [`template`] renders each
-//! step's request, [`client`] sends it, [`check`] compares the reply with what the case and the
-//! [`schemas`] expect (producing [`failure::Failure`]s), [`runner`] drives a case (keeping
-//! captured values) into a [`runner::CaseReport`], [`expectations`] turns that into a verdict for
-//! the target, [`report`] tells people, and [`suite`] makes a directory of cases into
-//! libtest-mimic trials.
+//! Data flows one way: [`spec::load`] reads case files into [`spec::case`] values,
+//! [`spec::template`] renders each step's request, [`http::client`] sends it, [`exec::check`]
+//! compares the reply with what the case and the [`service::schemas`] expect (producing
+//! [`exec::failure::Failure`]s), [`exec::runner`] drives a case (keeping captured values) into a
+//! [`exec::runner::CaseReport`], [`verdict::expectations`] turns that into a verdict for the
+//! target, [`report`] tells people, and [`suite`] makes a set of cases into libtest-mimic trials.
+//! The folders are the layers of that flow, and the code follows it: each layer uses only the
+//! layers before it in the list below.
 //!
 //! To run the bundled suite against your own emulator from a `harness = false` test:
 //!
@@ -19,35 +21,39 @@
 //! }
 //! ```
 
-pub mod aws;
-pub mod bundled;
-pub mod cache;
-pub mod case;
-pub mod case_source;
-pub mod check;
-pub mod client;
-pub mod coverage;
-pub mod credentials;
-pub mod error_code;
-pub mod expectations;
-pub mod failure;
-pub mod interrupt;
-pub mod jwt;
-pub mod load;
-pub mod matcher;
-pub mod matrix;
-pub mod model;
-pub mod moto;
+// The layers, lowest first: a layer uses only the layers listed before it (a test,
+// `tests/layering.rs`, fails on a `crate::` path that goes the other way or closes a cycle).
+/// Cache, built-in files, interrupts, secrets, randomness.
+pub mod support;
+
+/// Cognito and awsJson1_1: model, schemas, error codes, JWTs.
+pub mod service;
+
+/// The case language: cases, loading, templates, matchers.
+pub mod spec;
+
+/// One endpoint: client, retries, pacing, SigV4, credentials, the aws target.
+pub mod http;
+
+/// Emulators the harness starts: moto.
+pub mod managed;
+
+/// Run prefix, pool tags, pool ledger, deleting pools, sweep.
+pub mod account;
+
+/// Running one case into a record of its steps.
+pub mod exec;
+
+/// Expectations and the verdict of a case.
+pub mod verdict;
+
+/// The run document, JUnit, Markdown, matrix, expectations update.
 pub mod report;
-pub mod retry;
-pub mod runner;
-pub mod schemagen;
-pub mod schemas;
-pub mod secrets;
-pub mod select;
-pub mod sigv4;
+
+/// A suite as libtest-mimic trials: the run's lifecycle.
 pub mod suite;
-pub mod sweep;
-pub mod template;
+
+/// The commands: the only place that prints and picks exit codes.
+pub mod cli;
 
 pub use suite::Suite;

@@ -2,7 +2,7 @@
 //! README shows it: a `harness = false` test whose `main` builds a `Suite`. Here moto, started by
 //! hand, plays the emulator.
 
-use cognito_contract::moto::MotoServer;
+use cognito_contract::managed::moto::MotoServer;
 
 fn main() -> std::process::ExitCode {
     let server = MotoServer::start().expect("moto starts");

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use cognito_contract::case::Expect;
-use cognito_contract::load::{self, load_case};
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::case::Expect;
+use cognito_contract::spec::load::{self, load_case};
 
 /// A listener that counts the connections made to it, standing in for any network path.
 struct Trap {
@@ -231,7 +231,7 @@ fn sweep_needs_an_endpoint() {
 #[test]
 fn bundled_cases_name_the_pools_they_create_with_the_run_prefix() {
     let cases = load::load_source(
-        &cognito_contract::case_source::CaseSource::Bundled,
+        &cognito_contract::spec::case_source::CaseSource::Bundled,
         SchemaStore::global(),
     )
     .unwrap();

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use cognito_contract::failure::Failure;
-use cognito_contract::load::load_case;
-use cognito_contract::runner::{RunContext, run_case};
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::exec::failure::Failure;
+use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
 use rstest::rstest;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method};
@@ -64,7 +64,7 @@ async fn failures_for(case_text: &str, response: ResponseTemplate) -> Vec<Failur
     let case = load_case("t/case", "t/case.json", case_text, SchemaStore::global())
         .unwrap_or_else(|e| panic!("{e:?}"));
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     report.failures().into_iter().map(|f| f.failure).collect()
 }
 

@@ -14,13 +14,13 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cognito_contract::client::{Client, ClientOptions};
-use cognito_contract::load::load_case;
-use cognito_contract::moto::MotoServer;
-use cognito_contract::runner::{RunContext, run_case};
-use cognito_contract::schemas::SchemaStore;
-use cognito_contract::sigv4::Sigv4Signer;
-use cognito_contract::sweep::{self, Deleted};
+use cognito_contract::account::sweep::{self, Deleted};
+use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
+use cognito_contract::http::client::{Client, ClientOptions};
+use cognito_contract::http::sigv4::Sigv4Signer;
+use cognito_contract::managed::moto::MotoServer;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
 use serde_json::{Value, json};
 use support::{AwsLike, Config};
 
@@ -385,7 +385,7 @@ async fn a_teardown_that_forgets_deletion_protection_still_deletes_the_pool() {
     )
     .unwrap();
     let ctx = RunContext::with_client(client(&server.endpoint));
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     assert!(report.failures().is_empty(), "{:#?}", report.failures());
     let teardown = report.steps.last().unwrap();
     assert_eq!(teardown.step.id(), "teardown[0]");

@@ -5,10 +5,10 @@
 
 use std::process::Command;
 
-use cognito_contract::case_source::CaseSource;
-use cognito_contract::coverage::{Coverage, coverage};
-use cognito_contract::load::load_source;
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::case_source::CaseSource;
+use cognito_contract::spec::coverage::{Coverage, coverage};
+use cognito_contract::spec::load::load_source;
 use serde::{Deserialize, Serialize};
 
 const BASELINE: &str = concat!(

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use cognito_contract::schemas::{SchemaKind, SchemaStore, Violation};
+use cognito_contract::service::schemas::{SchemaKind, SchemaStore, Violation};
 use rstest::rstest;
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! The error-code parser agrees with every reply in the awsJson1_1 reference
 //! (`tests/data/awsjson11-error-codes.json`, whose `origin` says where its cases come from).
 
-use cognito_contract::error_code::error_code;
+use cognito_contract::service::error_code::error_code;
 use serde_json::Value;
 
 #[test]

@@ -7,7 +7,7 @@
 
 mod report_fixture;
 
-use cognito_contract::expectations::REASON_PLACEHOLDER;
+use cognito_contract::verdict::expectations::REASON_PLACEHOLDER;
 use report_fixture::*;
 
 fn update(cases: &std::path::Path, target: &str, report: &std::path::Path) -> std::process::Output {

@@ -7,11 +7,11 @@
 //! pass and a longer hunt is one variable away. A panic is shrunk to a minimal input and fails
 //! the test.
 
-use cognito_contract::expectations::Expectations;
-use cognito_contract::load::load_case;
-use cognito_contract::matcher::{check_pattern, match_body};
-use cognito_contract::schemas::SchemaStore;
-use cognito_contract::template::{self, Vars};
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
+use cognito_contract::spec::matcher::{check_pattern, match_body};
+use cognito_contract::spec::template::{self, Vars};
+use cognito_contract::verdict::expectations::Expectations;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use cognito_contract::load::{LoadError, load_dir};
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::{LoadError, load_dir};
 
 fn write(dir: &Path, relative: &str, text: &str) {
     let path = dir.join(relative);
@@ -133,8 +133,8 @@ fn the_expectations_folder_is_not_read_as_cases() {
 
 #[test]
 fn bundled_cases_all_load() {
-    let cases = cognito_contract::load::load_source(
-        &cognito_contract::case_source::CaseSource::Bundled,
+    let cases = cognito_contract::spec::load::load_source(
+        &cognito_contract::spec::case_source::CaseSource::Bundled,
         SchemaStore::global(),
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use cognito_contract::moto::MotoServer;
+use cognito_contract::managed::moto::MotoServer;
 
 #[test]
 fn run_against_an_independent_moto_passes() {

@@ -14,12 +14,12 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cognito_contract::client::{Client, ClientOptions, MAX_BODY_BYTES};
-use cognito_contract::failure::Failure;
-use cognito_contract::load::load_case;
-use cognito_contract::runner::{CaseReport, RunContext, StepRecord, run_case};
-use cognito_contract::schemas::SchemaStore;
-use cognito_contract::sigv4::Sigv4Signer;
+use cognito_contract::exec::failure::Failure;
+use cognito_contract::exec::runner::{CaseReport, NoWaivers, RunContext, StepRecord, run_case};
+use cognito_contract::http::client::{Client, ClientOptions, MAX_BODY_BYTES};
+use cognito_contract::http::sigv4::Sigv4Signer;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -377,7 +377,7 @@ async fn run(client: Client) -> Outcome {
     let mut ctx = RunContext::with_client(client);
     ctx.case_timeout = Some(CASE_TIMEOUT);
     let started = Instant::now();
-    let report = tokio::spawn(async move { run_case(&case, &ctx, &[]).await })
+    let report = tokio::spawn(async move { run_case(&case, &ctx, &NoWaivers).await })
         .await
         .expect("running the case panicked");
     let outcome = Outcome {

@@ -1,4 +1,4 @@
-//! Tests for the managed moto server (`cognito_contract::moto`): locating `moto_server` (explicit,
+//! Tests for the managed moto server (`cognito_contract::managed::moto`): locating `moto_server` (explicit,
 //! on PATH of the pinned version, private venv), starting real servers on free loopback ports,
 //! readiness failures that carry the log tail, and that a server never outlives its owner.
 //!
@@ -13,7 +13,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cognito_contract::moto::{
+use cognito_contract::managed::moto::{
     Locator, MOTO_VERSION, MotoError, MotoServer, Origin, READY_TIMEOUT, script_moto_version,
 };
 use serde_json::{Value, json};

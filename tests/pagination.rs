@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use cognito_contract::failure::Failure;
-use cognito_contract::load::load_case;
-use cognito_contract::runner::{RunContext, run_case};
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::exec::failure::Failure;
+use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,7 +57,7 @@ async fn failures_for(
         .await;
     let case = load_case("p/list", "p/list.json", CASE, SchemaStore::global()).unwrap();
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     let requests = server.received_requests().await.unwrap_or_default().len();
     (
         report.failures().into_iter().map(|f| f.failure).collect(),

@@ -369,7 +369,7 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
         cases.join("expectations/gate-c.json"),
         format!(
             r#"{{"target": "gate-c", "expected_failures": [{{"case": "pools/describe_unknown", "reason": "{}"}}]}}"#,
-            cognito_contract::expectations::REASON_PLACEHOLDER
+            cognito_contract::verdict::expectations::REASON_PLACEHOLDER
         ),
     )
     .unwrap();

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cognito_contract::model::{BOTOCORE_VERSION, pinned_model};
-use cognito_contract::schemagen;
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::service::model::{BOTOCORE_VERSION, pinned_model};
+use cognito_contract::service::schemagen;
+use cognito_contract::service::schemas::SchemaStore;
 
 fn schemas_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")
@@ -125,7 +125,7 @@ fn every_schema_compiles() {
     let store = SchemaStore::global();
     let empty = serde_json::json!({});
     for (name, op) in &store.index().operations {
-        use cognito_contract::schemas::SchemaKind;
+        use cognito_contract::service::schemas::SchemaKind;
         let kinds = [SchemaKind::Input, SchemaKind::Output]
             .into_iter()
             .chain(op.errors.iter().map(|e| SchemaKind::Error(e.clone())));

@@ -12,11 +12,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cognito_contract::client::{Client, ClientOptions};
-use cognito_contract::credentials::{Credentials, Provider};
-use cognito_contract::load;
-use cognito_contract::schemas::SchemaStore;
-use cognito_contract::sigv4::Sigv4Signer;
+use cognito_contract::http::client::{Client, ClientOptions};
+use cognito_contract::http::credentials::{Credentials, Provider};
+use cognito_contract::http::sigv4::Sigv4Signer;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load;
 use serde_json::{Value, json};
 use support::{AwsLike, Config, Key, canonical_request, signature, string_to_sign};
 
@@ -106,7 +106,7 @@ fn signing_client(server: &AwsLike, credentials: Credentials) -> Client {
 /// crudely: variables become placeholder strings), so bodies look like the real ones.
 fn suite_operations() -> BTreeMap<String, Value> {
     let cases = load::load_source(
-        &cognito_contract::case_source::CaseSource::Bundled,
+        &cognito_contract::spec::case_source::CaseSource::Bundled,
         SchemaStore::global(),
     )
     .unwrap();
@@ -205,7 +205,7 @@ fn signed_list_user_pools(endpoint: &str, region: &str, time: SystemTime) -> req
         .body(r#"{"MaxResults":1}"#)
         .build()
         .unwrap();
-    cognito_contract::sigv4::sign_request(
+    cognito_contract::http::sigv4::sign_request(
         &mut request,
         &Credentials::new(ACCESS_KEY, SECRET, None, None, "t"),
         region,
@@ -310,7 +310,7 @@ async fn wrong_or_missing_signatures_are_refused_as_aws_refuses_them() {
 #[tokio::test]
 async fn the_emulator_default_signs_with_test_test() {
     let server = AwsLike::start(Config::new(Vec::new()));
-    let ctx = cognito_contract::runner::RunContext::new(
+    let ctx = cognito_contract::exec::runner::RunContext::new(
         &server.endpoint,
         "us-east-1",
         Duration::from_secs(10),
@@ -424,10 +424,13 @@ fn the_aws_target_signs_with_configured_credentials_and_says_where_they_come_fro
         .find(|s| s.operation == "CreateUserPool")
         .expect("a pool was created");
     let name = create.body["PoolName"].as_str().unwrap();
-    assert!(cognito_contract::sweep::carries_prefix(name), "{name}");
+    assert!(
+        cognito_contract::account::pools::carries_prefix(name),
+        "{name}"
+    );
     let prefix = &name[..10];
     assert_eq!(
-        create.body["UserPoolTags"][cognito_contract::aws::RUN_TAG_KEY],
+        create.body["UserPoolTags"][cognito_contract::http::aws::RUN_TAG_KEY],
         prefix,
         "{:?}",
         create.body

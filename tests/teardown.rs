@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use cognito_contract::failure::StepFailure;
-use cognito_contract::load::load_case;
-use cognito_contract::runner::{RunContext, run_case};
-use cognito_contract::schemas::SchemaStore;
+use cognito_contract::exec::failure::StepFailure;
+use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
 use serde_json::json;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -84,7 +84,7 @@ async fn run_teardown_case(client: serde_json::Value) -> (Vec<StepFailure>, Vec<
     }
     let case = load_case("t/teardown", "t/teardown.json", CASE, SchemaStore::global()).unwrap();
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     (report.failures(), calls(&server).await)
 }
 
@@ -141,7 +141,7 @@ async fn lenient_mode_turns_undocumented_members_into_warnings() {
     let case = load_case("t/lenient", "t/lenient.json", text, SchemaStore::global()).unwrap();
 
     let mut ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
-    let strict = run_case(&case, &ctx, &[]).await;
+    let strict = run_case(&case, &ctx, &NoWaivers).await;
     let failures = strict.failures();
     assert_eq!(failures.len(), 1, "{failures:#?}");
     assert!(
@@ -151,7 +151,7 @@ async fn lenient_mode_turns_undocumented_members_into_warnings() {
     );
 
     ctx.lenient = true;
-    let lenient = run_case(&case, &ctx, &[]).await;
+    let lenient = run_case(&case, &ctx, &NoWaivers).await;
     assert!(lenient.failures().is_empty(), "{:#?}", lenient.failures());
     let warnings: Vec<String> = lenient.warnings().map(|(_, w)| w.clone()).collect();
     assert_eq!(warnings.len(), 1);

@@ -11,13 +11,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cognito_contract::client::{Client, ClientOptions};
-use cognito_contract::load::load_case;
-use cognito_contract::moto::MotoServer;
-use cognito_contract::retry::RetryPolicy;
-use cognito_contract::runner::{RunContext, run_case};
-use cognito_contract::schemas::SchemaStore;
-use cognito_contract::sigv4::Sigv4Signer;
+use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
+use cognito_contract::http::client::{Client, ClientOptions};
+use cognito_contract::http::retry::RetryPolicy;
+use cognito_contract::http::sigv4::Sigv4Signer;
+use cognito_contract::managed::moto::MotoServer;
+use cognito_contract::service::schemas::SchemaStore;
+use cognito_contract::spec::load::load_case;
 use serde_json::json;
 use support::{AwsLike, Config, Fault};
 
@@ -248,7 +248,7 @@ async fn a_request_that_times_out_fails_with_that_reason_and_teardown_still_runs
         ..RetryPolicy::emulator()
     };
     let ctx = RunContext::with_client(client(&server.endpoint, options));
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     let failures = report.failures();
     assert_eq!(failures.len(), 1, "{failures:#?}");
     assert_eq!(failures[0].step.id(), "steps[0]");
@@ -278,7 +278,7 @@ async fn a_case_that_runs_out_of_time_fails_with_that_reason_and_teardown_still_
     ));
     ctx.case_timeout = Some(Duration::from_millis(500));
     let started = Instant::now();
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     assert!(started.elapsed() < Duration::from_secs(3), "cut short");
     let failures = report.failures();
     assert_eq!(failures.len(), 1, "{failures:#?}");
@@ -297,7 +297,7 @@ async fn a_case_that_runs_out_of_time_fails_with_that_reason_and_teardown_still_
 #[tokio::test]
 async fn an_interrupt_skips_the_remaining_steps_but_not_the_teardown() {
     let (handler, pools) = support::fake_cognito();
-    let interrupt = cognito_contract::interrupt::Interrupt::new();
+    let interrupt = cognito_contract::support::interrupt::Interrupt::new();
     let raise = interrupt.clone();
     let mut config = Config::new(Vec::new());
     config.handler = Some(Arc::new(move |operation, request| {
@@ -313,7 +313,7 @@ async fn an_interrupt_skips_the_remaining_steps_but_not_the_teardown() {
         ClientOptions::emulator(Duration::from_secs(10)),
     ));
     ctx.interrupt = interrupt;
-    let report = run_case(&case, &ctx, &[]).await;
+    let report = run_case(&case, &ctx, &NoWaivers).await;
     let failures = report.failures();
     assert_eq!(failures.len(), 1, "{failures:#?}");
     assert_eq!(failures[0].step.id(), "steps[1]");

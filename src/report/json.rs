@@ -17,9 +17,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::case::{Case, Expect};
-use crate::expectations::Verdict;
-use crate::report::{CaseFinished, strip_ansi};
+use crate::report::events::CaseFinished;
+use crate::spec::case::Expect;
+pub use crate::spec::case::{CaseRef, tested_operations};
+use crate::support::text::strip_ansi;
+use crate::verdict::expectations::Verdict;
 
 /// The `format` member of every report.
 pub const FORMAT: &str = "cognito-contract-report";
@@ -185,26 +187,6 @@ pub struct FailureResult {
     pub expected: bool,
 }
 
-/// A case of the suite that did not run.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseRef {
-    pub id: String,
-    pub area: String,
-    pub operations: Vec<String>,
-}
-
-/// The operations a case's `steps` call, in order, without repeats (`http_get` steps call none).
-pub fn tested_operations(case: &Case) -> Vec<String> {
-    let mut operations: Vec<String> = Vec::new();
-    for step in &case.steps {
-        if !step.operation.is_empty() && !operations.contains(&step.operation) {
-            operations.push(step.operation.clone());
-        }
-    }
-    operations
-}
-
 fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
@@ -336,16 +318,6 @@ pub fn outcome_of(verdict: &Verdict) -> Outcome {
         Verdict::Fail { .. } => Outcome::Fail,
         Verdict::UnexpectedPass { .. } => Outcome::UnexpectedPass,
         Verdict::Intermittent { .. } => Outcome::Intermittent,
-    }
-}
-
-impl CaseRef {
-    pub fn of(case: &Case) -> CaseRef {
-        CaseRef {
-            id: case.id.clone(),
-            area: case.area.clone(),
-            operations: tested_operations(case),
-        }
     }
 }
 
@@ -587,7 +559,7 @@ mod tests {
             .iter()
             .map(|c| c.as_str().unwrap())
             .collect();
-        assert_eq!(listed, crate::failure::Failure::CHECKS);
+        assert_eq!(listed, crate::exec::failure::Failure::CHECKS);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use cognito_contract::moto::MotoServer;
+use cognito_contract::managed::moto::MotoServer;
 
 pub const CASE_IDS: [&str; 5] = [
     "groups/create_group",

@@ -1,0 +1,423 @@
+//! The `cognito-contract` commands: run the suite, keep expectations, build the matrix, sweep,
+//! serve moto, list cases, show coverage, print and validate schemas, generate schemas. This is
+//! the only layer that prints to the terminal for a command and picks its exit status; `main.rs`
+//! only parses the arguments and calls [`run`].
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod expectations;
+mod matrix;
+mod sweep;
+use crate::service::model::Model;
+use crate::service::schemagen;
+use crate::service::schemas::{SchemaKind, SchemaStore};
+use crate::spec::case_source::CaseSource;
+use crate::spec::load;
+use crate::suite::{EXIT_HARNESS_ERROR, Suite};
+
+#[derive(Parser)]
+#[command(
+    name = "cognito-contract",
+    version,
+    about = "Contract tests for the Amazon Cognito Identity Provider API"
+)]
+pub struct Cli {
+    /// Read the JSON Schemas from this directory instead of the ones built into the binary
+    /// (for someone regenerating them) [env: COGNITO_CONTRACT_SCHEMAS].
+    #[arg(long, global = true, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the cases against a target (default: a moto server started for the run).
+    Run(RunArgs),
+    /// Build a self-contained HTML conformance matrix from JSON reports, one column per target.
+    Matrix {
+        /// JSON reports written by `run --json-report` (reports of one target are merged).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(long, short, default_value = "conformance-matrix.html")]
+        output: PathBuf,
+    },
+    /// Maintain a target's expectations file.
+    #[command(subcommand)]
+    Expectations(ExpectationsCommand),
+    /// Delete leftover user pools of earlier runs: names with a run prefix (cct-xxxxxx-),
+    /// created longer ago than --older-than. Pools without the prefix are never touched.
+    Sweep(sweep::SweepArgs),
+    /// Start the pinned moto (provisioning it on first use), print its endpoint, and keep it
+    /// running until Ctrl-C or SIGTERM: one server for several runs.
+    Moto,
+    /// List the cases with the operations their steps call.
+    List {
+        /// Case directory (default: the bundled cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+    },
+    /// Show which operations and documented errors the cases exercise.
+    Coverage {
+        /// Case directory (default: the bundled cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// `text` (a table) or `json`.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// Print a standalone JSON Schema for an operation's input, output or an error.
+    Schema {
+        operation: String,
+        #[command(flatten)]
+        kind: KindArgs,
+    },
+    /// Validate a JSON document against an operation's schema; exit 1 on violations.
+    Validate {
+        operation: String,
+        #[command(flatten)]
+        kind: KindArgs,
+        /// The JSON document (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Generate schemas/ from the botocore service model (default: the pinned botocore).
+    GenerateSchemas {
+        /// A botocore service-2.json (plain JSON).
+        #[arg(long, requires = "paginators")]
+        model: Option<PathBuf>,
+        /// The matching paginators-1.json.
+        #[arg(long, requires = "model")]
+        paginators: Option<PathBuf>,
+        /// Output directory (run it from the checkout's root to regenerate the committed ones).
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Endpoint URL (default: $AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, then $AWS_ENDPOINT_URL,
+    /// else a managed moto).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Target name; selects <cases>/expectations/<target>.json (default: $COGNITO_CONTRACT_TARGET;
+    /// `moto` for the managed moto). `aws` is real AWS: the regional endpoint unless --endpoint
+    /// is given, and it needs --allow-aws.
+    #[arg(long)]
+    target: Option<String>,
+    /// Case directory (default: $COGNITO_CONTRACT_CASES, else the bundled cases).
+    #[arg(long)]
+    cases: Option<PathBuf>,
+    /// Region (default: $AWS_REGION, else the profile's region, else us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// The longest a case's setup and steps may take, e.g. 2m; teardown runs after it
+    /// [default: 5m; env: COGNITO_CONTRACT_CASE_TIMEOUT].
+    #[arg(long, value_name = "DURATION", value_parser = crate::http::aws::parse_duration)]
+    case_timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    network: crate::http::aws::NetworkSettings,
+    /// Accept members the model does not document in replies, and warn about them.
+    #[arg(long)]
+    lenient: bool,
+    /// Write JUnit XML here (default: $COGNITO_CONTRACT_JUNIT).
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+    /// Write the JSON report (schemas/report.schema.json) here (default:
+    /// $COGNITO_CONTRACT_JSON_REPORT).
+    #[arg(long, value_name = "PATH")]
+    json_report: Option<PathBuf>,
+    /// Write a Markdown summary here, e.g. $GITHUB_STEP_SUMMARY (default:
+    /// $COGNITO_CONTRACT_MARKDOWN).
+    #[arg(long, value_name = "PATH")]
+    markdown: Option<PathBuf>,
+    #[command(flatten)]
+    libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Subcommand)]
+enum ExpectationsCommand {
+    /// Rewrite <cases>/expectations/<target>.json from a run: add its new failures, drop entries
+    /// that now pass, keep the reasons. Exit 1 while entries still need a reason.
+    Update {
+        /// The target whose expectations to rewrite.
+        #[arg(long)]
+        target: String,
+        /// Case directory (default: the bundled cases).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// The reason to write into new entries (default: a TODO placeholder, which the loader
+        /// rejects until it is replaced).
+        #[arg(long)]
+        reason: Option<String>,
+        /// JSON reports of runs against the target (shards are merged).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct KindArgs {
+    #[arg(long)]
+    input: bool,
+    #[arg(long)]
+    output: bool,
+    /// An error name, e.g. UsernameExistsException.
+    #[arg(long, value_name = "NAME")]
+    error: Option<String>,
+}
+
+impl KindArgs {
+    fn kind(&self) -> SchemaKind {
+        match (&self.error, self.input) {
+            (Some(name), _) => SchemaKind::Error(name.clone()),
+            (None, true) => SchemaKind::Input,
+            (None, false) => SchemaKind::Output,
+        }
+    }
+}
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli) -> ExitCode {
+    let schemas = cli.schemas.or_else(|| {
+        std::env::var_os("COGNITO_CONTRACT_SCHEMAS")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(dir) = schemas
+        && let Err(e) = SchemaStore::use_dir(&dir)
+    {
+        return fail(e);
+    }
+    if cli.command.only_prints() {
+        stop_quietly_on_closed_pipe();
+    }
+    match cli.command {
+        Command::Run(args) => {
+            let mut suite = Suite::from_env();
+            if let Some(endpoint) = args.endpoint {
+                suite.endpoint = Some(endpoint);
+            }
+            if let Some(target) = args.target {
+                suite.target = Some(target);
+            }
+            if let Some(cases) = args.cases {
+                suite.cases = CaseSource::Dir(cases);
+            }
+            if let Some(region) = args.region {
+                suite.region = region;
+            }
+            suite.lenient |= args.lenient;
+            suite.network = args.network;
+            suite.case_timeout = args.case_timeout.or(suite.case_timeout);
+            suite.reports.junit = args.junit.or(suite.reports.junit);
+            suite.reports.json = args.json_report.or(suite.reports.json);
+            suite.reports.markdown = args.markdown.or(suite.reports.markdown);
+            suite.run_with(&args.libtest)
+        }
+        Command::Matrix { reports, output } => matrix::command(&reports, &output),
+        Command::Expectations(ExpectationsCommand::Update {
+            target,
+            cases,
+            reason,
+            reports,
+        }) => match cases.or_else(checkout_cases) {
+            Some(cases) => expectations::update(&cases, &target, &reports, reason.as_deref()),
+            None => fail(
+                "no case directory to update: give --cases DIR (the folder whose \
+                 expectations/ holds the file), or run from a checkout with a cases/ folder",
+            ),
+        },
+        Command::Sweep(args) => sweep::command(&args),
+        Command::Moto => serve_moto(),
+        Command::List { cases } => list(cases),
+        Command::Coverage { cases, format } => coverage(cases, &format),
+        Command::Schema { operation, kind } => schema(&operation, &kind.kind()),
+        Command::Validate {
+            operation,
+            kind,
+            file,
+        } => validate(&operation, &kind.kind(), &file),
+        Command::GenerateSchemas {
+            model,
+            paginators,
+            out,
+        } => generate(model.zip(paginators), &out),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_HARNESS_ERROR)
+}
+
+impl Command {
+    /// Commands that only print what they read: a closed pipe (`| head`) ends them quietly.
+    /// A run of the suite is not one of them: it must still tear down what it created.
+    fn only_prints(&self) -> bool {
+        match self {
+            Command::List { .. }
+            | Command::Coverage { .. }
+            | Command::Schema { .. }
+            | Command::Validate { .. } => true,
+            Command::Run(args) => args.libtest.list,
+            _ => false,
+        }
+    }
+}
+
+/// Lets a closed standard output end the process as it ends `ls | head`, instead of a panic in
+/// `println!` (Rust ignores SIGPIPE, so writes fail with `EPIPE` and `println!` panics).
+fn stop_quietly_on_closed_pipe() {
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread is started; no
+    // handler function is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// The cases given, or the bundled ones.
+fn case_source(cases: Option<PathBuf>) -> CaseSource {
+    cases.map_or(CaseSource::Bundled, CaseSource::Dir)
+}
+
+/// `./cases` when the current directory is a checkout with an `expectations/` folder there.
+fn checkout_cases() -> Option<PathBuf> {
+    let dir = PathBuf::from("cases");
+    dir.join("expectations").is_dir().then_some(dir)
+}
+
+fn list(cases: Option<PathBuf>) -> ExitCode {
+    match load::load_source(&case_source(cases), SchemaStore::global()) {
+        Ok(cases) => {
+            for case in cases {
+                let mut operations: Vec<&str> = Vec::new();
+                for (_, _, step) in case.all_steps() {
+                    if !operations.contains(&step.operation.as_str()) {
+                        operations.push(&step.operation);
+                    }
+                }
+                println!("{}\t{}", case.id, operations.join(","));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn serve_moto() -> ExitCode {
+    let server = match crate::managed::moto::MotoServer::start() {
+        Ok(server) => server,
+        Err(e) => return fail(e),
+    };
+    println!("endpoint: {}", server.endpoint());
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let stopped = crate::suite::runtime().block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    });
+    drop(server);
+    match stopped {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("cannot wait for signals: {e}")),
+    }
+}
+
+fn coverage(cases: Option<PathBuf>, format: &str) -> ExitCode {
+    let store = SchemaStore::global();
+    let cases = match load::load_source(&case_source(cases), store) {
+        Ok(cases) => cases,
+        Err(e) => return fail(e),
+    };
+    let coverage = crate::spec::coverage::coverage(&cases, store);
+    if format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&coverage).unwrap_or_default()
+        );
+    } else {
+        print!("{}", coverage.render_text());
+    }
+    ExitCode::SUCCESS
+}
+
+fn schema(operation: &str, kind: &SchemaKind) -> ExitCode {
+    match SchemaStore::global().standalone(operation, kind) {
+        Ok(schema) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn validate(operation: &str, kind: &SchemaKind, file: &Path) -> ExitCode {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    let document: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(document) => document,
+        Err(e) => {
+            return fail(format!(
+                "{}:{}:{}: invalid JSON: {e}",
+                file.display(),
+                e.line(),
+                e.column()
+            ));
+        }
+    };
+    match SchemaStore::global().validate(operation, kind, &document) {
+        Ok(violations) if violations.is_empty() => {
+            println!("{}: valid", file.display());
+            ExitCode::SUCCESS
+        }
+        Ok(violations) => {
+            for v in &violations {
+                let pointer = if v.pointer.is_empty() {
+                    "/"
+                } else {
+                    &v.pointer
+                };
+                println!("{}: {pointer}: {}", file.display(), v.message);
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn generate(files: Option<(PathBuf, PathBuf)>, out: &Path) -> ExitCode {
+    let model = match files {
+        Some((model, paginators)) => Model::load(&model, &paginators),
+        None => crate::service::model::pinned_model(),
+    };
+    let model = match model {
+        Ok(model) => model,
+        Err(e) => return fail(e),
+    };
+    match schemagen::generate_into(out, &model) {
+        Ok(()) => {
+            println!("wrote schemas to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}

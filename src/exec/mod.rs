@@ -1,0 +1,6 @@
+//! Layer 7: running one case: steps, pagination, `http_get`, teardown, reply checks, and the
+//! failures and records the reporters receive.
+
+pub mod check;
+pub mod failure;
+pub mod runner;

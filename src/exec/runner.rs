@@ -1,0 +1,757 @@
+//! Running one case: setup, steps and teardown, in that order. Each step is rendered, checked
+//! against the input schema, sent, checked, and its captures kept. The first failing step ends
+//! setup and steps (failures an expectation waives by check do not); teardown then runs in
+//! reverse order, whatever happened before, skipping steps whose variables were never captured.
+//! The result is a [`CaseReport`], the one record reporters receive.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use serde_json::Value;
+
+use crate::account::pools::{PoolLedger, new_run_prefix};
+use crate::exec::check::check_reply;
+use crate::exec::failure::{Failure, Section, StepFailure, StepRef};
+use crate::http::client::{Client, ClientOptions, Reply};
+use crate::http::sigv4::Sigv4Signer;
+use crate::service::schemas::{SchemaKind, SchemaStore};
+use crate::spec::case::{Case, Expect, Paginate, Step};
+use crate::spec::matcher;
+use crate::spec::template::{self, Vars};
+use crate::support::interrupt::Interrupt;
+use crate::support::random::random_u64;
+use crate::support::secrets::Secrets;
+
+/// What the caller of [`run_case`] already knows about failures, before any verdict: which
+/// failures it waives as a target's quirks (the case goes on past them) and which it expects
+/// (their retry notes are not worth showing). The runner itself knows no expectations; the
+/// suite answers these questions from the target's expectations file.
+pub trait Waivers: Sync {
+    /// The case goes on after `failure` at `step`.
+    fn goes_on_after(&self, step: &StepRef, failure: &Failure) -> bool;
+    /// `failure` at `step` is expected.
+    fn expects(&self, step: &StepRef, failure: &Failure) -> bool;
+}
+
+/// No waivers: every failure ends the case, none is expected.
+pub struct NoWaivers;
+
+impl Waivers for NoWaivers {
+    fn goes_on_after(&self, _: &StepRef, _: &Failure) -> bool {
+        false
+    }
+    fn expects(&self, _: &StepRef, _: &Failure) -> bool {
+        false
+    }
+}
+
+/// What a run shares between its cases.
+pub struct RunContext {
+    pub client: Client,
+    /// The pools the run's requests created and have not deleted (see
+    /// [`crate::account::pools::PoolLedger`]).
+    pub pools: PoolLedger,
+    pub store: &'static SchemaStore,
+    /// Accept (and warn about) members the model does not document.
+    pub lenient: bool,
+    /// The run-unique resource-name prefix (`${prefix}`).
+    pub prefix: String,
+    /// Raised on Ctrl-C or SIGTERM: running cases skip their remaining steps (teardown still
+    /// runs).
+    pub interrupt: Arc<Interrupt>,
+    /// The longest a case's setup and steps may take; teardown runs after it regardless.
+    pub case_timeout: Option<Duration>,
+    /// Tag `CreateUserPool` requests with the run prefix (see [`crate::account::pools::tag_new_pool`]).
+    pub tag_pools: bool,
+    /// Secrets of the run itself (the AWS secret key and session token), masked in every
+    /// case's output along with what the case sees (see [`crate::support::secrets`]).
+    pub secrets: Vec<String>,
+}
+
+impl RunContext {
+    /// A context for `endpoint` with the bundled schemas, SigV4 signing with the emulator
+    /// credentials `test`/`test` for `region`, a fresh run prefix, `request_timeout` per
+    /// request, and the emulator retry policy.
+    pub fn new(
+        endpoint: &str,
+        region: &str,
+        request_timeout: Duration,
+    ) -> Result<RunContext, String> {
+        let signer = Arc::new(Sigv4Signer::emulator(region));
+        let client = Client::new(
+            endpoint,
+            Some(signer),
+            &ClientOptions::emulator(request_timeout),
+        )?;
+        Ok(RunContext::with_client(client))
+    }
+
+    /// A context around `client` with the bundled schemas and a fresh run prefix, no case
+    /// timeout, and pools left untagged.
+    pub fn with_client(client: Client) -> RunContext {
+        RunContext {
+            client,
+            pools: PoolLedger::new(),
+            store: SchemaStore::global(),
+            lenient: false,
+            prefix: new_run_prefix(),
+            interrupt: Interrupt::new(),
+            case_timeout: None,
+            tag_pools: false,
+            secrets: Vec::new(),
+        }
+    }
+}
+
+/// What a case run carries from step to step: its variables, and the secrets it has seen (to
+/// be masked in its report).
+pub struct CaseState {
+    pub vars: Vars,
+    pub secrets: Secrets,
+}
+
+impl CaseState {
+    fn new(vars: Vars, run_secrets: &[String]) -> CaseState {
+        let mut secrets = Secrets::new();
+        for secret in run_secrets {
+            secrets.add(secret);
+        }
+        for builtin in ["password", "password2"] {
+            if let Some(Value::String(value)) = vars.get(builtin) {
+                secrets.add(value);
+            }
+        }
+        CaseState { vars, secrets }
+    }
+}
+
+/// What happened in one step.
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    pub step: StepRef,
+    pub status: Option<u16>,
+    pub error_code: Option<String>,
+    pub request_id: Option<String>,
+    pub duration: Duration,
+    pub failures: Vec<Failure>,
+    pub warnings: Vec<String>,
+    /// When the step failed after its request needed more than one attempt: the attempts, e.g.
+    /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`.
+    pub retries: Option<String>,
+}
+
+impl StepRecord {
+    /// The record with every secret in its failures, warnings and retries masked.
+    pub fn masked(self, secrets: &Secrets) -> StepRecord {
+        if secrets.is_empty() {
+            return self;
+        }
+        StepRecord {
+            failures: self.failures.iter().map(|f| f.masked(secrets)).collect(),
+            warnings: self.warnings.iter().map(|w| secrets.mask(w)).collect(),
+            retries: self.retries.as_ref().map(|r| secrets.mask(r)),
+            ..self
+        }
+    }
+}
+
+/// What happened in one case: every step that ran, in the order it ran.
+#[derive(Debug, Clone)]
+pub struct CaseReport {
+    pub id: String,
+    pub file: String,
+    pub steps: Vec<StepRecord>,
+    pub duration: Duration,
+}
+
+impl CaseReport {
+    /// Every failure with where it happened.
+    pub fn failures(&self) -> Vec<StepFailure> {
+        self.steps
+            .iter()
+            .flat_map(|record| {
+                record.failures.iter().map(|failure| StepFailure {
+                    file: self.file.clone(),
+                    step: record.step.clone(),
+                    failure: failure.clone(),
+                })
+            })
+            .collect()
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = (&StepRef, &String)> {
+        self.steps
+            .iter()
+            .flat_map(|r| r.warnings.iter().map(move |w| (&r.step, w)))
+    }
+}
+
+/// A password that meets Cognito's default policy (upper, lower, digit, symbol, 8+ characters).
+fn random_password() -> String {
+    format!("Pw-{:016x}-aZ9!", random_u64())
+}
+
+fn builtin_vars(prefix: &str) -> Vars {
+    let mut vars = Vars::new();
+    vars.set("prefix", Value::String(prefix.to_owned()));
+    vars.set(
+        "case_id",
+        Value::String(format!("{:08x}", random_u64() & 0xffff_ffff)),
+    );
+    vars.set("password", Value::String(random_password()));
+    vars.set("password2", Value::String(random_password()));
+    vars
+}
+
+/// Runs `case`; `waivers` say which failures it goes on past.
+pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> CaseReport {
+    let started = Instant::now();
+    let mut state = CaseState::new(builtin_vars(&ctx.prefix), &ctx.secrets);
+    let mut records: Vec<StepRecord> = Vec::new();
+    let deadline = ctx.case_timeout.map(|t| tokio::time::Instant::now() + t);
+
+    let main = AssertUnwindSafe(async {
+        for section in [Section::Setup, Section::Steps] {
+            for (index, step) in case.section(section).iter().enumerate() {
+                let step_ref = StepRef {
+                    section,
+                    index,
+                    operation: step.operation.clone(),
+                };
+                let mut record = run_step_bounded(step, step_ref, &mut state, ctx, deadline).await;
+                drop_waived_retry_note(&mut record, waivers);
+                let stop = record
+                    .failures
+                    .iter()
+                    .any(|f| !waivers.goes_on_after(&record.step, f));
+                records.push(record);
+                if stop {
+                    return;
+                }
+            }
+        }
+    })
+    .catch_unwind()
+    .await;
+    if let Err(panic) = main {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic".into());
+        let last = records.last().map(|r| r.step.clone()).unwrap_or(StepRef {
+            section: Section::Setup,
+            index: 0,
+            operation: String::new(),
+        });
+        records.push(StepRecord {
+            step: last,
+            status: None,
+            error_code: None,
+            request_id: None,
+            duration: Duration::ZERO,
+            failures: vec![Failure::Transport {
+                message: format!("the harness panicked: {message}"),
+            }],
+            warnings: Vec::new(),
+            retries: None,
+        });
+    }
+
+    for (index, step) in case.teardown.iter().enumerate().rev() {
+        let ready = template::references(&step.request, "")
+            .map(|refs| refs.iter().all(|(_, name)| state.vars.contains(name)))
+            .unwrap_or(false);
+        if !ready {
+            continue;
+        }
+        let step_ref = StepRef {
+            section: Section::Teardown,
+            index,
+            operation: step.operation.clone(),
+        };
+        let mut record =
+            AssertUnwindSafe(run_teardown_step(step, step_ref.clone(), &mut state, ctx))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| StepRecord {
+                    step: step_ref,
+                    status: None,
+                    error_code: None,
+                    request_id: None,
+                    duration: Duration::ZERO,
+                    failures: vec![Failure::Transport {
+                        message: "the harness panicked in teardown".into(),
+                    }],
+                    warnings: Vec::new(),
+                    retries: None,
+                });
+        drop_waived_retry_note(&mut record, waivers);
+        records.push(record);
+    }
+
+    // Mask last, with every secret the case has seen, so that a token received late is also
+    // masked where an earlier step printed it.
+    let steps = records
+        .into_iter()
+        .map(|record| record.masked(&state.secrets))
+        .collect();
+    CaseReport {
+        id: case.id.clone(),
+        file: case.file.clone(),
+        steps,
+        duration: started.elapsed(),
+    }
+}
+
+fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
+    StepRecord {
+        step,
+        status: None,
+        error_code: None,
+        request_id: None,
+        duration: Duration::ZERO,
+        failures,
+        warnings: Vec::new(),
+        retries: None,
+    }
+}
+
+async fn run_step(
+    step: &Step,
+    step_ref: StepRef,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> StepRecord {
+    let template_failure = |e: template::RenderError| Failure::Template {
+        message: e.to_string(),
+    };
+    let expect = match render_expect(&step.expect, &state.vars) {
+        Ok(expect) => expect,
+        Err(e) => return record(step_ref, vec![template_failure(e)]),
+    };
+    if let Some(path) = &step.http_get {
+        return match template::render(&Value::String(path.clone()), &state.vars) {
+            Ok(Value::String(path)) => {
+                run_http_get(step, step_ref, &path, &expect, state, ctx).await
+            }
+            Ok(other) => record(
+                step_ref,
+                vec![Failure::Template {
+                    message: format!("http_get path rendered to a non-string: {other}"),
+                }],
+            ),
+            Err(e) => record(step_ref, vec![template_failure(e)]),
+        };
+    }
+    let mut request = match template::render(&step.request, &state.vars) {
+        Ok(request) => request,
+        Err(e) => return record(step_ref, vec![template_failure(e)]),
+    };
+    state.secrets.collect(&request);
+    // A paginated step sends its page size as the limit: validate the request it really sends.
+    if let Some(paginate) = step.paginate
+        && let Some(limit_key) = ctx
+            .store
+            .operation(&step.operation)
+            .and_then(|op| op.paginator.as_ref())
+            .and_then(|p| p.limit_key.as_ref())
+        && let Value::Object(map) = &mut request
+    {
+        map.insert(limit_key.clone(), Value::from(paginate.page_size));
+    }
+    match ctx
+        .store
+        .validate(&step.operation, &SchemaKind::Input, &request)
+    {
+        Ok(violations) if violations.is_empty() && step.invalid_request => {
+            return record(step_ref, vec![Failure::RequestUnexpectedlyValid]);
+        }
+        Ok(violations) if !violations.is_empty() && !step.invalid_request => {
+            return record(step_ref, vec![Failure::RequestSchema { violations }]);
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return record(
+                step_ref,
+                vec![Failure::Template {
+                    message: format!("no input schema: {e}"),
+                }],
+            );
+        }
+    }
+    let request = if ctx.tag_pools {
+        crate::account::pools::tag_new_pool(&step.operation, request, &ctx.prefix)
+    } else {
+        request
+    };
+    if let Some(paginate) = step.paginate {
+        return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
+    }
+    let started = Instant::now();
+    let reply = match send(ctx, &step.operation, &request).await {
+        Ok(reply) => reply,
+        Err(message) => {
+            let mut r = record(step_ref, vec![Failure::Transport { message }]);
+            r.duration = started.elapsed();
+            return r;
+        }
+    };
+    let checked = check_reply(&step.operation, &expect, &reply, ctx.store, ctx.lenient);
+    let mut failures = checked.failures;
+    if let Some(body) = &checked.body {
+        capture(step, body, &mut failures, state);
+    }
+    let retries = (!failures.is_empty() && !reply.retries.is_empty()).then(|| retry_note(&reply));
+    StepRecord {
+        step: step_ref,
+        status: Some(reply.status),
+        error_code: checked.error_code,
+        request_id: reply.header("x-amzn-requestid").map(str::to_owned),
+        duration: reply.elapsed,
+        failures,
+        warnings: checked.warnings,
+        retries,
+    }
+}
+
+/// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`
+fn retry_note(reply: &Reply) -> String {
+    format!("{} attempts: {}", reply.attempts, reply.retries.join("; "))
+}
+
+/// Drops the retry note of a step whose failures the expectations all cover: the note is for
+/// failures people have to look at.
+fn drop_waived_retry_note(record: &mut StepRecord, waivers: &dyn Waivers) {
+    let waived = record
+        .failures
+        .iter()
+        .all(|f| waivers.expects(&record.step, f));
+    if waived {
+        record.retries = None;
+    }
+}
+
+/// A setup step or step, unless the run was interrupted (then it is not sent) or the case's
+/// time is up (then it is cut short); either ends the case's steps with that reason.
+async fn run_step_bounded(
+    step: &Step,
+    step_ref: StepRef,
+    state: &mut CaseState,
+    ctx: &RunContext,
+    deadline: Option<tokio::time::Instant>,
+) -> StepRecord {
+    if ctx.interrupt.is_raised() {
+        return record(
+            step_ref,
+            vec![Failure::Transport {
+                message: ctx.interrupt.reason(),
+            }],
+        );
+    }
+    let Some(deadline) = deadline else {
+        return run_step(step, step_ref, state, ctx).await;
+    };
+    let started = Instant::now();
+    match tokio::time::timeout_at(deadline, run_step(step, step_ref.clone(), state, ctx)).await {
+        Ok(done) => done,
+        Err(_) => {
+            let mut timed_out = record(
+                step_ref,
+                vec![Failure::Transport {
+                    message: format!(
+                        "timed out: the case's {} s (the per-case timeout) ran out during this step",
+                        ctx.case_timeout.unwrap_or_default().as_secs_f64()
+                    ),
+                }],
+            );
+            timed_out.duration = started.elapsed();
+            timed_out
+        }
+    }
+}
+
+/// A teardown step. A `DeleteUserPool` refused with `InvalidParameterException` is tried once
+/// more after lifting what blocks it (deletion protection, a domain), so that a pool is not
+/// left behind because a case forgot to unprotect it.
+async fn run_teardown_step(
+    step: &Step,
+    step_ref: StepRef,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> StepRecord {
+    let first = run_step(step, step_ref.clone(), state, ctx).await;
+    if step.operation != "DeleteUserPool"
+        || first.error_code.as_deref() != Some("InvalidParameterException")
+    {
+        return first;
+    }
+    let pool_id = template::render(&step.request, &state.vars)
+        .ok()
+        .and_then(|r| {
+            r.get("UserPoolId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let Some(pool_id) = pool_id else { return first };
+    match crate::account::sweep::unblock(&ctx.client, &pool_id).await {
+        Ok(lifted) if !lifted.is_empty() => {
+            let mut second = run_step(step, step_ref, state, ctx).await;
+            second.warnings.push(format!(
+                "DeleteUserPool was refused ({}); {} and deleted the pool",
+                first.error_code.as_deref().unwrap_or_default(),
+                lifted.join(", ")
+            ));
+            second
+        }
+        _ => first,
+    }
+}
+
+/// Sends one API request, unsigned when the model marks the operation unauthenticated.
+async fn send(ctx: &RunContext, operation: &str, request: &Value) -> Result<Reply, String> {
+    let unauthenticated = ctx
+        .store
+        .operation(operation)
+        .is_some_and(|op| op.unauthenticated);
+    let reply = ctx.client.send(operation, request, unauthenticated).await?;
+    ctx.pools.observe(operation, request, &reply);
+    Ok(reply)
+}
+
+/// Keeps the step's captures from `body`. Captures are taken from any JSON reply, also one that
+/// should have been an error: a server that wrongly creates a resource must still have it torn
+/// down. A capture that finds nothing fails the step only when the step expects success and got
+/// it (an error reply, expected or not, has nothing to capture).
+fn capture(step: &Step, body: &Value, failures: &mut Vec<Failure>, state: &mut CaseState) {
+    state.secrets.collect(body);
+    let succeeded_as_expected = matches!(step.expect, Expect::Success { .. })
+        && failures
+            .iter()
+            .all(|f| !matches!(f, Failure::Status { .. }));
+    for capture in &step.captures {
+        let nodes = capture.path.query(body).all();
+        match nodes.as_slice() {
+            [] if !succeeded_as_expected => {}
+            [] => failures.push(Failure::Capture {
+                variable: capture.variable.clone(),
+                path: capture.source.clone(),
+            }),
+            [one] => state.vars.set(&capture.variable, (*one).clone()),
+            many => state.vars.set(
+                &capture.variable,
+                Value::Array(many.iter().map(|v| (*v).clone()).collect()),
+            ),
+        }
+    }
+}
+
+/// An `http_get` step: a 2xx reply with a JSON body that matches the expected body.
+async fn run_http_get(
+    step: &Step,
+    step_ref: StepRef,
+    path: &str,
+    expect: &Expect,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> StepRecord {
+    let started = Instant::now();
+    let reply = match ctx.client.get(path).await {
+        Ok(reply) => reply,
+        Err(message) => {
+            let mut r = record(step_ref, vec![Failure::Transport { message }]);
+            r.duration = started.elapsed();
+            return r;
+        }
+    };
+    let mut failures = Vec::new();
+    if !(200..300).contains(&reply.status) {
+        failures.push(Failure::Status {
+            expected: "success (2xx)",
+            found: reply.status,
+        });
+    }
+    match serde_json::from_slice::<Value>(&reply.body) {
+        Ok(body) => {
+            if let Expect::Success {
+                body: Some(pattern),
+            } = expect
+            {
+                failures.extend(
+                    matcher::match_body(pattern, &body)
+                        .into_iter()
+                        .map(Failure::from),
+                );
+            }
+            capture(step, &body, &mut failures, state);
+        }
+        Err(e) => failures.push(Failure::Json {
+            message: crate::exec::check::why_not_json(&reply.body, &e),
+            excerpt: String::from_utf8_lossy(&reply.body)
+                .chars()
+                .take(120)
+                .collect(),
+        }),
+    }
+    StepRecord {
+        step: step_ref,
+        status: Some(reply.status),
+        error_code: None,
+        request_id: reply.header("x-amzn-requestid").map(str::to_owned),
+        duration: reply.elapsed,
+        failures,
+        warnings: Vec::new(),
+        retries: None,
+    }
+}
+
+/// The most pages a paginated step reads before it calls the paging endless.
+const MAX_PAGES: usize = 200;
+
+/// A `paginate` step: pages of `page_size` until no token is left, each page checked as a
+/// reply; then the page-size, duplicate and token rules, and the expected body and captures
+/// against the whole result.
+#[allow(clippy::too_many_arguments)]
+async fn run_paginated(
+    step: &Step,
+    step_ref: StepRef,
+    mut request: Value,
+    paginate: Paginate,
+    expect: &Expect,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> StepRecord {
+    let Some(paginator) = ctx
+        .store
+        .operation(&step.operation)
+        .and_then(|op| op.paginator.clone())
+    else {
+        return record(
+            step_ref,
+            vec![Failure::Pagination {
+                message: format!("{} has no paginator", step.operation),
+            }],
+        );
+    };
+    let result_key = paginator.result_key.clone().unwrap_or_default();
+    let mut rec = record(step_ref, Vec::new());
+    let mut items: Vec<Value> = Vec::new();
+    let mut tokens = std::collections::HashSet::new();
+    let mut last_body = None;
+    for page in 1.. {
+        if page > MAX_PAGES {
+            rec.failures.push(Failure::Pagination {
+                message: format!("still a {} after {MAX_PAGES} pages", paginator.output_token),
+            });
+            break;
+        }
+        let started = Instant::now();
+        let reply = match send(ctx, &step.operation, &request).await {
+            Ok(reply) => reply,
+            Err(message) => {
+                rec.duration += started.elapsed();
+                rec.failures.push(Failure::Transport {
+                    message: format!("page {page}: {message}"),
+                });
+                return rec;
+            }
+        };
+        rec.duration += reply.elapsed;
+        rec.status = Some(reply.status);
+        rec.request_id = reply.header("x-amzn-requestid").map(str::to_owned);
+        let checked = check_reply(
+            &step.operation,
+            &Expect::Success { body: None },
+            &reply,
+            ctx.store,
+            ctx.lenient,
+        );
+        rec.error_code = checked.error_code;
+        rec.warnings.extend(checked.warnings);
+        if !checked.failures.is_empty() {
+            rec.failures.extend(checked.failures);
+            return rec;
+        }
+        let Some(body) = checked.body else {
+            return rec;
+        };
+        let page_items = body
+            .get(&result_key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if page_items.len() as u64 > paginate.page_size {
+            rec.failures.push(Failure::Pagination {
+                message: format!(
+                    "page {page} holds {} {result_key}, more than the page size {}",
+                    page_items.len(),
+                    paginate.page_size
+                ),
+            });
+        }
+        items.extend(page_items);
+        let token = body
+            .get(&paginator.output_token)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        last_body = Some(body);
+        let Some(token) = token else { break };
+        if !tokens.insert(token.clone()) {
+            rec.failures.push(Failure::Pagination {
+                message: format!(
+                    "page {page} returns a {} seen before",
+                    paginator.output_token
+                ),
+            });
+            break;
+        }
+        if let Value::Object(map) = &mut request {
+            map.insert(paginator.input_token.clone(), Value::String(token));
+        }
+    }
+    for (i, item) in items.iter().enumerate() {
+        if items[..i].contains(item) {
+            rec.failures.push(Failure::Pagination {
+                message: format!("{result_key} item {i} appears on more than one page: {item}"),
+            });
+        }
+    }
+    let mut whole = last_body.unwrap_or_else(|| Value::Object(Default::default()));
+    if let Value::Object(map) = &mut whole {
+        map.remove(&paginator.output_token);
+        map.insert(result_key, Value::Array(items));
+    }
+    if let Expect::Success {
+        body: Some(pattern),
+    } = expect
+    {
+        rec.failures.extend(
+            matcher::match_body(pattern, &whole)
+                .into_iter()
+                .map(Failure::from),
+        );
+    }
+    capture(step, &whole, &mut rec.failures, state);
+    rec
+}
+
+fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::RenderError> {
+    Ok(match expect {
+        Expect::Success { body } => Expect::Success {
+            body: body
+                .as_ref()
+                .map(|b| template::render(b, vars))
+                .transpose()?,
+        },
+        Expect::Error { code, message } => Expect::Error {
+            code: code.clone(),
+            message: message
+                .as_ref()
+                .map(|m| template::render(m, vars))
+                .transpose()?,
+        },
+    })
+}

@@ -1,0 +1,453 @@
+//! Sending one awsJson1_1 request: `POST /` with `X-Amz-Target:
+//! AWSCognitoIdentityProviderService.<Operation>` and `Content-Type: application/x-amz-json-1.1`.
+//!
+//! Around each request the client
+//! - waits for the run's [`Pacer`] (requests in flight, requests per second),
+//! - signs it through a [`RequestSigner`] (SigV4, see [`crate::http::sigv4`]), except operations the
+//!   model marks unauthenticated, which are sent unsigned as the AWS SDKs send them,
+//! - bounds it with the per-request timeout (from connecting to the last byte of the body),
+//! - reads the body in chunks and stops at [`MAX_BODY_BYTES`] (10 MiB): a longer body fails the
+//!   request with "body larger than 10 MiB" and is not retried, so a misbehaving target cannot
+//!   make the harness hold an unbounded reply in memory, and
+//! - retries throttling, server faults and lost connections per its [`RetryPolicy`], re-signing
+//!   each attempt, but starts no retry once the attempts have taken the per-request timeout in
+//!   all (see [`crate::http::retry::within_budget`]): an attempt that timed out is therefore never
+//!   retried, and one request sends for at most twice the per-request timeout, plus the waits
+//!   between attempts. The retries are listed in the [`Reply`] (or in the error when no attempt
+//!   got a usable reply), so a step that finally fails shows them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::future::BoxFuture;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use crate::http::retry::{Pacer, RetryPolicy, RetryQuota, Retryable, classify, within_budget};
+use crate::service::error_code::error_code;
+
+/// The awsJson1_1 content type.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+/// The target prefix of every Cognito Identity Provider operation.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
+
+/// The most of a reply's body the client reads: 10 MiB, far above any Cognito reply. A reply
+/// that declares a longer body (`Content-Length`) is not read at all; one that sends more without
+/// declaring it is read up to here and dropped. Either fails the request, without retries.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The longest the client waits for a connection: the per-request timeout, at most this.
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Adds authentication to a request that is otherwise ready to send. Called once per attempt.
+pub trait RequestSigner: Send + Sync {
+    fn sign<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// How a client sends: timeout, retries, pacing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientOptions {
+    /// The longest one attempt may take, from connecting to the last byte of the reply. It also
+    /// bounds retrying: no retry starts once the attempts have taken this long in all.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Requests in flight at most (`None`: no limit).
+    pub max_concurrency: Option<usize>,
+    /// Requests per second at most (`None`: no limit).
+    pub requests_per_second: Option<f64>,
+}
+
+impl ClientOptions {
+    /// For emulators: short retry waits, no pacing.
+    pub fn emulator(request_timeout: Duration) -> ClientOptions {
+        ClientOptions {
+            request_timeout,
+            retry: RetryPolicy::emulator(),
+            max_concurrency: None,
+            requests_per_second: None,
+        }
+    }
+
+    /// For real AWS: the SDKs' standard retries, at most [`AWS_MAX_CONCURRENCY`] requests in
+    /// flight and [`AWS_REQUESTS_PER_SECOND`] per second.
+    pub fn aws(request_timeout: Duration) -> ClientOptions {
+        ClientOptions {
+            request_timeout,
+            retry: RetryPolicy::standard(),
+            max_concurrency: Some(AWS_MAX_CONCURRENCY),
+            requests_per_second: Some(AWS_REQUESTS_PER_SECOND),
+        }
+    }
+}
+
+/// Default requests in flight against real AWS.
+pub const AWS_MAX_CONCURRENCY: usize = 4;
+/// Default requests per second against real AWS: below the lowest Cognito per-category quotas
+/// for the operations the suite calls, with the rest of the account's traffic in mind.
+pub const AWS_REQUESTS_PER_SECOND: f64 = 5.0;
+
+/// A reply as received (the last attempt's, when there were retries).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// How long the last attempt took.
+    pub elapsed: Duration,
+    /// How many attempts were made (1 without retries).
+    pub attempts: u32,
+    /// One line per retried attempt: what it got and how long the client waited.
+    pub retries: Vec<String>,
+}
+
+impl Reply {
+    /// A header's value as text (header names are case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The error code a client reads from the reply, if any.
+    pub fn error_code(&self) -> Option<String> {
+        let body = serde_json::from_slice::<Value>(&self.body).ok();
+        error_code(self.header("x-amzn-errortype"), body.as_ref())
+    }
+}
+
+/// Sends requests to one endpoint. Clones share the pacer and the retry quota.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: String,
+    signer: Option<Arc<dyn RequestSigner>>,
+    options: ClientOptions,
+    pacer: Arc<Pacer>,
+    quota: Arc<RetryQuota>,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Reply(Reply),
+    /// No reply (connection refused or reset, timeout, ...): retried.
+    Lost(String),
+    /// A reply that cannot be used and would be the same again (a body over
+    /// [`MAX_BODY_BYTES`]): not retried.
+    Unusable(String),
+}
+
+impl Client {
+    /// A client for `endpoint` (e.g. `http://127.0.0.1:5000`) that signs with `signer` (`None`:
+    /// never sign).
+    pub fn new(
+        endpoint: &str,
+        signer: Option<Arc<dyn RequestSigner>>,
+        options: &ClientOptions,
+    ) -> Result<Client, String> {
+        let http = reqwest::Client::builder()
+            .timeout(options.request_timeout)
+            .connect_timeout(options.request_timeout.min(MAX_CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
+        Ok(Client {
+            http,
+            endpoint: endpoint.trim_end_matches('/').to_owned() + "/",
+            signer,
+            options: options.clone(),
+            pacer: Arc::new(Pacer::new(
+                options.max_concurrency,
+                options.requests_per_second,
+            )),
+            quota: Arc::new(RetryQuota::new()),
+        })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// Whether requests to signed operations get signed.
+    pub fn signs(&self) -> bool {
+        self.signer.is_some()
+    }
+
+    /// Sends `body` to `operation`, retrying per the policy; `unauthenticated` skips the
+    /// signer. `Err` means no attempt got a reply (or the request could not be built).
+    pub async fn send(
+        &self,
+        operation: &str,
+        body: &Value,
+        unauthenticated: bool,
+    ) -> Result<Reply, String> {
+        let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+        let build = || {
+            self.http
+                .post(&self.endpoint)
+                .header("content-type", CONTENT_TYPE)
+                .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
+                .body(payload.clone())
+        };
+        self.execute(&build, !unauthenticated).await
+    }
+
+    /// A plain unsigned `GET` of `path` on the endpoint (e.g. a pool's
+    /// `/<pool id>/.well-known/jwks.json`), with the same pacing, timeout and retries.
+    pub async fn get(&self, path: &str) -> Result<Reply, String> {
+        let url = format!("{}{}", self.endpoint, path.trim_start_matches('/'));
+        let build = || self.http.get(&url);
+        self.execute(&build, false).await
+    }
+
+    /// Sends the request `build` makes, signed if `sign` and there is a signer, retrying per
+    /// the policy while the attempts stay within the per-request timeout in all.
+    async fn execute(
+        &self,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+        sign: bool,
+    ) -> Result<Reply, String> {
+        let policy = &self.options.retry;
+        let timeout = self.options.request_timeout;
+        let mut retries: Vec<String> = Vec::new();
+        let mut spent = 0;
+        let mut attempt = 0;
+        let mut sending = Duration::ZERO;
+        loop {
+            attempt += 1;
+            let (outcome, took) = self.attempt(build, sign).await?;
+            sending += took;
+            let (why, what) = match &outcome {
+                Attempt::Reply(reply) => {
+                    let code = reply.error_code();
+                    let what = match &code {
+                        Some(code) => format!("HTTP {} {code}", reply.status),
+                        None => format!("HTTP {}", reply.status),
+                    };
+                    (classify(reply.status, code.as_deref()), what)
+                }
+                Attempt::Lost(message) => (Some(Retryable::Transport), message.clone()),
+                Attempt::Unusable(message) => (None, message.clone()),
+            };
+            let stop = match why {
+                None => {
+                    if matches!(outcome, Attempt::Reply(_)) {
+                        self.quota.release(spent);
+                    }
+                    None
+                }
+                Some(_) if attempt >= policy.max_attempts.max(1) => Some(String::new()),
+                Some(_) if !within_budget(sending, timeout) => Some(format!(
+                    "; not retried: the attempts took {} s in all, the per-request timeout is {} s",
+                    seconds(sending),
+                    seconds(timeout)
+                )),
+                Some(why) => {
+                    let cost = RetryQuota::cost(why);
+                    if self.quota.acquire(cost) {
+                        spent += cost;
+                        None
+                    } else {
+                        Some("; not retried: the retry quota is used up".to_owned())
+                    }
+                }
+            };
+            if why.is_some() && stop.is_none() {
+                let delay = policy.backoff(attempt, random_fraction());
+                retries.push(format!(
+                    "attempt {attempt}: {what}; retried after {} ms",
+                    delay.as_millis()
+                ));
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            let note = stop.unwrap_or_default();
+            return match outcome {
+                Attempt::Reply(mut reply) => {
+                    if !note.is_empty() {
+                        retries.push(format!("attempt {attempt}: {what}{note}"));
+                    }
+                    reply.attempts = attempt;
+                    reply.retries = retries;
+                    Ok(reply)
+                }
+                Attempt::Lost(message) | Attempt::Unusable(message) if retries.is_empty() => {
+                    Err(format!("{message}{note}"))
+                }
+                Attempt::Lost(message) | Attempt::Unusable(message) => {
+                    retries.push(format!("attempt {attempt}: {message}{note}"));
+                    Err(format!(
+                        "{message} (after {attempt} attempts: {})",
+                        same_as(&message, &retries).join("; ")
+                    ))
+                }
+            };
+        }
+    }
+
+    /// One attempt: wait for the pacer, sign, send, read the reply (at most [`MAX_BODY_BYTES`]
+    /// of body). Also returns how long it took from sending on (the pacer's wait not counted).
+    async fn attempt(
+        &self,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+        sign: bool,
+    ) -> Result<(Attempt, Duration), String> {
+        let _permit = self.pacer.admit().await;
+        let mut request = build().build().map_err(|e| describe(&e))?;
+        if sign && let Some(signer) = &self.signer {
+            signer.sign(&mut request).await?;
+        }
+        let started = Instant::now();
+        let timeout = self.options.request_timeout;
+        let timed_out = |e: &reqwest::Error| {
+            if e.is_connect() && timeout > MAX_CONNECT_TIMEOUT {
+                format!(
+                    "timed out connecting after {} s (the connect timeout)",
+                    seconds(MAX_CONNECT_TIMEOUT)
+                )
+            } else {
+                format!(
+                    "timed out after {} s (the per-request timeout)",
+                    seconds(timeout)
+                )
+            }
+        };
+        let mut response = match self.http.execute(request).await {
+            Ok(response) => response,
+            Err(e) if e.is_timeout() => {
+                return Ok((Attempt::Lost(timed_out(&e)), started.elapsed()));
+            }
+            Err(e) => return Ok((Attempt::Lost(describe(&e)), started.elapsed())),
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let too_large = format!(
+            "body larger than {} (the cap on what is read) in an HTTP {status} reply",
+            mib(MAX_BODY_BYTES)
+        );
+        if let Some(length) = response.content_length()
+            && length > MAX_BODY_BYTES as u64
+        {
+            let message = format!("{too_large}: Content-Length {length}; not read, not retried");
+            return Ok((Attempt::Unusable(message), started.elapsed()));
+        }
+        let declared = response.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(declared);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
+                    let message = format!(
+                        "{too_large}: stopped reading at {} bytes; not retried",
+                        body.len() + chunk.len()
+                    );
+                    return Ok((Attempt::Unusable(message), started.elapsed()));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => {
+                    let message = if e.is_timeout() {
+                        format!(
+                            "{} while reading the body of an HTTP {status} reply ({} bytes read)",
+                            timed_out(&e),
+                            body.len()
+                        )
+                    } else {
+                        format!(
+                            "connection lost while reading the body of an HTTP {status} reply \
+                             ({} bytes read): {}",
+                            body.len(),
+                            describe(&e)
+                        )
+                    };
+                    return Ok((Attempt::Lost(message), started.elapsed()));
+                }
+            }
+        }
+        let elapsed = started.elapsed();
+        let reply = Reply {
+            status,
+            headers,
+            body,
+            elapsed,
+            attempts: 1,
+            retries: Vec::new(),
+        };
+        Ok((Attempt::Reply(reply), elapsed))
+    }
+}
+
+/// The retry lines with `message`, where an attempt got just that, shortened to "the same":
+/// `attempt 1: the same; retried after 8 ms`.
+fn same_as(message: &str, retries: &[String]) -> Vec<String> {
+    retries
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let head = format!("attempt {}: {message}", i + 1);
+            match line.strip_prefix(&head) {
+                Some(rest) if rest.is_empty() || rest.starts_with(';') => {
+                    format!("attempt {}: the same{rest}", i + 1)
+                }
+                _ => line.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A random number in `[0, 1)` for jitter.
+fn random_fraction() -> f64 {
+    (crate::support::random::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A duration in seconds, to the millisecond, for messages: `0.5`, `30`, `0.503`.
+fn seconds(duration: Duration) -> f64 {
+    Duration::from_millis(duration.as_millis() as u64).as_secs_f64()
+}
+
+/// A byte count in whole MiB for messages: `10 MiB`.
+fn mib(bytes: usize) -> String {
+    format!("{} MiB", bytes / (1024 * 1024))
+}
+
+/// A reqwest error with its causes, which carry the useful part ("connection refused").
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_that_got_the_final_message_say_the_same() {
+        let retries = vec![
+            "attempt 1: refused; retried after 8 ms".to_owned(),
+            "attempt 2: reset; retried after 12 ms".to_owned(),
+            "attempt 3: refused (os error 111); retried after 9 ms".to_owned(),
+            "attempt 4: refused".to_owned(),
+        ];
+        assert_eq!(
+            same_as("refused", &retries),
+            [
+                "attempt 1: the same; retried after 8 ms",
+                "attempt 2: reset; retried after 12 ms",
+                "attempt 3: refused (os error 111); retried after 9 ms",
+                "attempt 4: the same",
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_give_seconds_to_the_millisecond_and_whole_mib() {
+        assert_eq!(seconds(Duration::from_micros(503_777)), 0.503);
+        assert_eq!(seconds(Duration::from_secs(30)), 30.0);
+        assert_eq!(mib(MAX_BODY_BYTES), "10 MiB");
+    }
+}

@@ -1,0 +1,517 @@
+//! Loading case files: JSON syntax (errors at line:column), the case format's own JSON Schema
+//! (errors at JSON pointers), then the checks only the harness can make: the operation exists, the
+//! expected error is one the operation can return, variables are captured before use, capture
+//! paths and matchers are well-formed, descriptions are unique. Every problem in every file is
+//! collected so that a suite reports all its load errors together.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::service::schemas::{SchemaKind, SchemaStore};
+use crate::spec::case::{Capture, Case, Expect, Paginate, Step};
+use crate::spec::case_source::{CaseSource, case_id};
+use crate::spec::matcher;
+use crate::spec::template;
+
+/// Names every case can use without capturing them.
+pub const BUILTIN_VARIABLES: &[&str] = &["prefix", "case_id", "password", "password2"];
+
+pub use crate::spec::error::{LoadError, LoadErrors};
+
+/// Loads every case of `source` (the bundled cases or a directory), sorted by id.
+pub fn load_source(source: &CaseSource, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
+    let (files, mut errors) = source.case_files();
+    let mut cases = Vec::new();
+    for relative in files {
+        let shown = source.shown(&relative);
+        match source.read(&relative) {
+            Ok(text) => match load_case(&case_id(&relative), &shown, &text, store) {
+                Ok(case) => cases.push(case),
+                Err(mut e) => errors.append(&mut e),
+            },
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(lint_suite(&cases));
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+/// Loads every `*.json` below `dir` (except the `expectations/` folder), sorted by id.
+pub fn load_dir(dir: &Path, store: &SchemaStore) -> Result<Vec<Case>, LoadErrors> {
+    load_source(&CaseSource::Dir(dir.to_owned()), store)
+}
+
+/// Parses `text` as JSON (errors at line:column) and checks it against `validator` (every
+/// violation, at its JSON pointer). Case files and expectations files both start here.
+pub fn parse_validated(
+    shown: &str,
+    text: &str,
+    validator: &jsonschema::Validator,
+) -> Result<Value, Vec<LoadError>> {
+    let error = |location: String, message: String| LoadError {
+        file: shown.to_owned(),
+        location,
+        message,
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        vec![error(
+            format!("{}:{}", e.line(), e.column()),
+            format!("invalid JSON: {e}"),
+        )]
+    })?;
+    let errors: Vec<LoadError> = validator
+        .iter_errors(&value)
+        .map(|e| error(e.instance_path().to_string(), e.to_string()))
+        .collect();
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Suite-wide lints: ids must be unique ignoring case, and descriptions unique (two cases
+/// pinning the same thing).
+fn lint_suite(cases: &[Case]) -> Vec<LoadError> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    let mut ids: HashMap<String, &str> = HashMap::new();
+    let mut errors = Vec::new();
+    for case in cases {
+        // Ids that differ only in case are the same test on case-insensitive file systems and
+        // the same name to a person filtering or reading an expectations file.
+        if let Some(first) = ids.insert(case.id.to_lowercase(), case.id.as_str()) {
+            errors.push(LoadError {
+                file: case.file.clone(),
+                location: String::new(),
+                message: format!(
+                    "case id {} duplicates case {first} (ids are compared ignoring case)",
+                    case.id
+                ),
+            });
+        }
+        if let Some(first) = seen.insert(case.description.as_str(), case.id.as_str()) {
+            errors.push(LoadError {
+                file: case.file.clone(),
+                location: "/description".into(),
+                message: format!("the same description as case {first}: say what this case pins"),
+            });
+        }
+    }
+    errors
+}
+
+fn case_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(include_str!("../../schemas/case.schema.json"))
+            .expect("schemas/case.schema.json is JSON");
+        jsonschema::validator_for(&schema).expect("schemas/case.schema.json is a valid schema")
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    #[serde(rename = "$schema")]
+    _schema: Option<String>,
+    description: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    setup: Vec<RawStep>,
+    steps: Vec<RawStep>,
+    #[serde(default)]
+    teardown: Vec<RawStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    name: Option<String>,
+    #[serde(default)]
+    operation: String,
+    http_get: Option<String>,
+    paginate: Option<RawPaginate>,
+    #[serde(default)]
+    request: Option<Value>,
+    #[serde(default)]
+    invalid_request: bool,
+    #[serde(default)]
+    expect: Option<RawExpect>,
+    #[serde(default)]
+    capture: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaginate {
+    page_size: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    body: Option<Value>,
+    error: Option<String>,
+    message: Option<Value>,
+}
+
+/// Loads one case from its text. `id` is its id, `file` how to name the file in errors.
+pub fn load_case(
+    id: &str,
+    file: &str,
+    text: &str,
+    store: &SchemaStore,
+) -> Result<Case, Vec<LoadError>> {
+    let error = |location: String, message: String| LoadError {
+        file: file.to_owned(),
+        location,
+        message,
+    };
+    let value = parse_validated(file, text, case_validator())?;
+    let raw: RawCase = serde_json::from_value(value).map_err(|e| {
+        vec![error(
+            String::new(),
+            format!("does not fit the case format: {e}"),
+        )]
+    })?;
+
+    let mut errors = Vec::new();
+    let mut defined: BTreeSet<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
+    let mut convert = |section: &str, raw_steps: Vec<RawStep>, errors: &mut Vec<LoadError>| {
+        let mut steps = Vec::new();
+        for (index, raw) in raw_steps.into_iter().enumerate() {
+            let at = format!("/{section}/{index}");
+            let step = convert_step(raw, &at, store, &mut defined, &mut |loc, msg| {
+                errors.push(error(loc, msg))
+            });
+            steps.push(step);
+        }
+        steps
+    };
+    let setup = convert("setup", raw.setup, &mut errors);
+    let steps = convert("steps", raw.steps, &mut errors);
+    let teardown = convert("teardown", raw.teardown, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Case {
+        id: id.to_owned(),
+        file: file.to_owned(),
+        area: id.split('/').next().unwrap_or(id).to_owned(),
+        description: raw.description,
+        tags: raw.tags,
+        requires: raw.requires,
+        setup,
+        steps,
+        teardown,
+    })
+}
+
+fn convert_step(
+    raw: RawStep,
+    at: &str,
+    store: &SchemaStore,
+    defined: &mut BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+) -> Step {
+    if let Some(path) = &raw.http_get {
+        check_refs(
+            defined,
+            error,
+            &Value::String(path.clone()),
+            format!("{at}/http_get"),
+        );
+        for (member, present) in [
+            ("request", raw.request.is_some()),
+            ("invalid_request", raw.invalid_request),
+            ("paginate", raw.paginate.is_some()),
+            (
+                "expect/error",
+                raw.expect.as_ref().is_some_and(|e| e.error.is_some()),
+            ),
+        ] {
+            if present {
+                error(
+                    format!("{at}/{member}"),
+                    format!("an http_get step takes no {member}"),
+                );
+            }
+        }
+    }
+    let operation = store.operation(&raw.operation);
+    if operation.is_none() && raw.http_get.is_none() {
+        error(
+            format!("{at}/operation"),
+            format!(
+                "unknown operation {:?}{}",
+                raw.operation,
+                suggest(&raw.operation, store)
+            ),
+        );
+    }
+    let request = raw
+        .request
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    check_refs(defined, error, &request, format!("{at}/request"));
+    let expect = match raw.expect {
+        None => Expect::Success { body: None },
+        Some(RawExpect {
+            error: Some(code),
+            message,
+            ..
+        }) => {
+            if let Some(op) = operation
+                && !op.errors.contains(&code)
+                && !store.index().common_errors.contains(&code)
+            {
+                error(
+                    format!("{at}/expect/error"),
+                    format!(
+                        "{code} is neither documented for {} nor a protocol-level error; documented: {}",
+                        raw.operation,
+                        op.errors.join(", ")
+                    ),
+                );
+            }
+            if let Some(message) = &message {
+                check_refs(defined, error, message, format!("{at}/expect/message"));
+                if message.is_object() {
+                    for e in matcher::check_pattern(message, &format!("{at}/expect/message")) {
+                        error(e.pointer, e.message);
+                    }
+                }
+            }
+            Expect::Error { code, message }
+        }
+        Some(RawExpect { body, .. }) => {
+            if let Some(body) = &body {
+                check_refs(defined, error, body, format!("{at}/expect/body"));
+                for e in matcher::check_pattern(body, &format!("{at}/expect/body")) {
+                    error(e.pointer, e.message);
+                }
+            }
+            Expect::Success { body }
+        }
+    };
+    let mut captures = Vec::new();
+    let output_schema = (operation.is_some()
+        && raw.http_get.is_none()
+        && matches!(expect, Expect::Success { .. })
+        && !raw.capture.is_empty())
+    .then(|| store.standalone(&raw.operation, &SchemaKind::Output).ok())
+    .flatten();
+    for (variable, source) in raw.capture {
+        if let Some(schema) = &output_schema
+            && let Err(why) = path_can_match(schema, &source)
+        {
+            error(
+                format!("{at}/capture/{}", template::escape_pointer(&variable)),
+                format!(
+                    "{source} can match nothing in a {} reply: {why}",
+                    raw.operation
+                ),
+            );
+        }
+        match JsonPath::parse(&source) {
+            Ok(path) => captures.push(Capture {
+                variable: variable.clone(),
+                path,
+                source,
+            }),
+            Err(e) => error(
+                format!("{at}/capture/{}", template::escape_pointer(&variable)),
+                format!("bad JSONPath {source:?}: {e}"),
+            ),
+        }
+        if BUILTIN_VARIABLES.contains(&variable.as_str()) {
+            error(
+                format!("{at}/capture/{variable}"),
+                format!("{variable} is a built-in variable; pick another name"),
+            );
+        }
+        defined.insert(variable);
+    }
+    let paginate = raw.paginate.map(|p| Paginate {
+        page_size: p.page_size,
+    });
+    if paginate.is_some() {
+        if operation.is_some_and(|op| op.paginator.is_none()) {
+            error(
+                format!("{at}/paginate"),
+                format!("{} has no paginator in the model", raw.operation),
+            );
+        }
+        if matches!(expect, Expect::Error { .. }) {
+            error(
+                format!("{at}/paginate"),
+                "a paginated step expects success".into(),
+            );
+        }
+    }
+    Step {
+        name: raw.name,
+        operation: raw.operation,
+        http_get: raw.http_get,
+        paginate,
+        request,
+        invalid_request: raw.invalid_request,
+        expect,
+        captures,
+    }
+}
+
+/// Checks the plain parts of a JSONPath (`.name`, `['name']`, `[0]`, `[*]`, `.*`) against the
+/// reply's schema: a member the schema does not allow can never be matched. Paths with filters
+/// or descendant segments are checked up to where those begin.
+fn path_can_match(root: &Value, path: &str) -> Result<(), String> {
+    let resolve = |schema| resolve_ref(root, schema);
+    let mut schema = resolve(root);
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    let mut walked = String::from("$");
+    loop {
+        let (segment, after) = if let Some(r) = rest.strip_prefix("['") {
+            match r.split_once("']") {
+                Some((name, after)) => (Segment::Member(name), after),
+                None => return Ok(()),
+            }
+        } else if let Some(r) = rest.strip_prefix('[') {
+            match r.split_once(']') {
+                Some(("*", after)) => (Segment::Items, after),
+                Some((index, after)) if index.parse::<i64>().is_ok() => (Segment::Items, after),
+                _ => return Ok(()),
+            }
+        } else if rest.starts_with("..") {
+            return Ok(());
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            match &r[..end] {
+                "*" => (Segment::Any, &r[end..]),
+                name => (Segment::Member(name), &r[end..]),
+            }
+        } else {
+            return Ok(());
+        };
+        match segment {
+            Segment::Member(name) => {
+                if let Some(property) = schema.get("properties").and_then(|p| p.get(name)) {
+                    schema = resolve(property);
+                } else if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+                    let known: Vec<&str> = schema
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "{walked} has no member {name:?} (it has: {})",
+                        known.join(", ")
+                    ));
+                } else if let Some(values) =
+                    schema.get("additionalProperties").filter(|v| v.is_object())
+                {
+                    schema = resolve(values);
+                } else {
+                    return Ok(());
+                }
+                walked.push('.');
+                walked.push_str(name);
+            }
+            Segment::Items => {
+                if schema.get("type").and_then(Value::as_str) != Some("array") {
+                    return Ok(());
+                }
+                match schema.get("items") {
+                    Some(items) => schema = resolve(items),
+                    None => return Ok(()),
+                }
+                walked.push_str("[*]");
+            }
+            Segment::Any => return Ok(()),
+        }
+        rest = after;
+        if rest.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+/// Follows `$ref`s to `#/$defs/...` in `root` until a schema that is not a reference.
+fn resolve_ref<'v>(root: &'v Value, mut schema: &'v Value) -> &'v Value {
+    while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        match reference
+            .strip_prefix("#/$defs/")
+            .and_then(|name| root.get("$defs").and_then(|d| d.get(name)))
+        {
+            Some(target) => schema = target,
+            None => break,
+        }
+    }
+    schema
+}
+
+enum Segment<'a> {
+    Member(&'a str),
+    Items,
+    Any,
+}
+
+/// Reports every `${name}` in `value` that no earlier step captured.
+fn check_refs(
+    defined: &BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+    value: &Value,
+    pointer: String,
+) {
+    match template::references(value, &pointer) {
+        Ok(refs) => {
+            for (pointer, name) in refs {
+                if !defined.contains(&name) {
+                    error(
+                        pointer,
+                        format!("variable ${{{name}}} is used before any step captures it"),
+                    );
+                }
+            }
+        }
+        Err(e) => error(pointer, e.to_string()),
+    }
+}
+
+/// ", did you mean X?" for a near miss (case-insensitive equal, or one edit of a known name).
+fn suggest(name: &str, store: &SchemaStore) -> String {
+    store
+        .index()
+        .operations
+        .keys()
+        .find(|known| known.eq_ignore_ascii_case(name) || edit_distance(known, name) <= 2)
+        .map(|known| format!(", did you mean {known}?"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            prev = current;
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,144 @@
+//! Loading what a run needs. Usually that is every case of the directory, fully checked
+//! ([`load::load_source`]). But cargo-nextest starts one process per case and names it with
+//! `--exact ID`: such a process loads and checks only that case file, and learns the rest of the
+//! suite (ids for the expectations, operations for the reports) from a quick read of the other
+//! files, which keeps the start-up of each process small. Problems in the other files are then
+//! reported by the processes that run them (and by any whole run or `cognito-contract list`).
+
+use libtest_mimic::Arguments;
+use serde_json::Value;
+
+use crate::service::schemas::SchemaStore;
+use crate::spec::case::Case;
+use crate::spec::case::CaseRef;
+use crate::spec::case_source::{CaseSource, case_id};
+use crate::spec::load::{self, LoadErrors};
+
+/// The cases to make trials of, and the whole suite they belong to.
+#[derive(Debug)]
+pub struct Selection {
+    /// Fully loaded and checked cases.
+    pub cases: Vec<Case>,
+    /// Every case of the directory (including `cases`), sorted by id.
+    pub suite: Vec<CaseRef>,
+}
+
+impl Selection {
+    pub fn ids(&self) -> Vec<&str> {
+        self.suite.iter().map(|c| c.id.as_str()).collect()
+    }
+}
+
+/// The case id an `--exact` filter names: libtest-mimic lists trials as `[area] id`, and nextest
+/// passes that back.
+fn exact_id(args: &Arguments) -> Option<&str> {
+    if !args.exact || args.list || !args.skip.is_empty() || args.ignored {
+        return None;
+    }
+    let filter = args.filter.as_deref()?;
+    Some(
+        match filter.strip_prefix('[').and_then(|f| f.split_once("] ")) {
+            Some((_, id)) => id,
+            None => filter,
+        },
+    )
+}
+
+/// Loads the cases `args` select from `source` (see the module docs).
+pub fn load(
+    source: &CaseSource,
+    args: &Arguments,
+    store: &SchemaStore,
+) -> Result<Selection, LoadErrors> {
+    if let Some(id) = exact_id(args) {
+        let relative = format!("{id}.json");
+        if !id.contains("..") && source.has(&relative) {
+            return load_one(source, id, &relative, store);
+        }
+    }
+    let cases = load::load_source(source, store)?;
+    let suite = cases.iter().map(CaseRef::of).collect();
+    Ok(Selection { cases, suite })
+}
+
+fn load_one(
+    source: &CaseSource,
+    id: &str,
+    relative: &str,
+    store: &SchemaStore,
+) -> Result<Selection, LoadErrors> {
+    let shown = source.shown(relative);
+    let text = source.read(relative).map_err(|e| LoadErrors(vec![e]))?;
+    let case = load::load_case(id, &shown, &text, store).map_err(LoadErrors)?;
+    let mut suite = Vec::new();
+    scan(source, &mut suite);
+    suite.sort();
+    Ok(Selection {
+        cases: vec![case],
+        suite,
+    })
+}
+
+/// Every case file of `source`, read just far enough for its id, area and the operations its
+/// `steps` call.
+fn scan(source: &CaseSource, out: &mut Vec<CaseRef>) {
+    for relative in source.case_files().0 {
+        let id = case_id(&relative);
+        let mut operations: Vec<String> = Vec::new();
+        let value: Option<Value> = source
+            .read(&relative)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let steps = value
+            .as_ref()
+            .and_then(|v| v.get("steps"))
+            .and_then(Value::as_array);
+        for op in steps
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("operation").and_then(Value::as_str))
+        {
+            if !operations.iter().any(|o| o == op) {
+                operations.push(op.to_owned());
+            }
+        }
+        out.push(CaseRef {
+            area: id.split('/').next().unwrap_or(&id).to_owned(),
+            id,
+            operations,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Arguments {
+        Arguments::from_iter(std::iter::once("contract").chain(list.iter().copied()))
+    }
+
+    #[test]
+    fn only_an_exact_single_case_filter_narrows_loading() {
+        assert_eq!(
+            exact_id(&args(&["--exact", "[users] users/a"])),
+            Some("users/a")
+        );
+        assert_eq!(exact_id(&args(&["--exact", "users/a"])), Some("users/a"));
+        assert_eq!(exact_id(&args(&["users/a"])), None);
+        assert_eq!(exact_id(&args(&["--exact", "--list", "users/a"])), None);
+        assert_eq!(exact_id(&args(&[])), None);
+    }
+
+    #[test]
+    fn an_exact_run_sees_the_whole_suite_but_loads_one_case() {
+        let dir = CaseSource::Bundled;
+        let store = SchemaStore::global();
+        let full = load(&dir, &args(&[]), store).unwrap();
+        let first = full.cases[0].id.clone();
+        let one = load(&dir, &args(&["--exact", &first]), store).unwrap();
+        assert_eq!(one.cases.len(), 1);
+        assert_eq!(one.cases[0].id, first);
+        assert_eq!(one.suite, full.suite);
+    }
+}

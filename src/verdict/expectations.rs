@@ -1,0 +1,558 @@
+//! Known divergences of a named target, read from `<cases>/expectations/<target>.json`, and the
+//! verdict they give a case run.
+//!
+//! An entry names cases (an id or a glob), optionally one step (`steps[1]`) and optionally one
+//! check (`content_type`), with the reason. Failures an entry covers are expected. An entry that
+//! names a single case, or that has no `check`, *demands* its failure: if the case passes where
+//! the entry says it fails, that is an unexpected pass and fails the run, so the list stays
+//! honest. A glob entry with a `check` waives that check wherever it happens; if it never
+//! applies in a whole run it is reported as stale. An entry marked `"intermittent": true` covers a
+//! failure that comes and goes: a case it applies to neither fails nor passes the run, and is
+//! counted apart. An entry whose step never ran (an earlier step ended the case) is not held
+//! against the case.
+//!
+//! Reasons are what make the list worth keeping, so a reason that still reads like the
+//! placeholder `expectations update` writes ([`REASON_PLACEHOLDER`], anything starting with
+//! `TODO`) is a load error: a new entry cannot be committed without saying why. The update itself
+//! lives in [`update`].
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::exec::failure::{Failure, StepFailure, StepRef};
+use crate::exec::runner::{CaseReport, Waivers};
+use crate::spec::case_source::CaseSource;
+use crate::spec::load::LoadError;
+
+/// The reason `expectations update` writes into new entries; the loader rejects it (and any
+/// reason starting with `TODO`) until someone writes the real one.
+pub const REASON_PLACEHOLDER: &str = "TODO: say why this fails on this target";
+
+/// Whether a reason is still a placeholder.
+pub fn is_placeholder_reason(reason: &str) -> bool {
+    reason
+        .trim_start()
+        .get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case("todo"))
+}
+
+/// One entry of an expectations file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub case: String,
+    pub step: Option<String>,
+    pub check: Option<String>,
+    /// The failure comes and goes: cases it applies to neither fail nor pass the run.
+    #[serde(default)]
+    pub intermittent: bool,
+    pub reason: String,
+    /// How many failures this entry covered during the run.
+    #[serde(skip)]
+    pub applied: AtomicUsize,
+}
+
+impl Entry {
+    fn is_glob(&self) -> bool {
+        self.case.contains('*')
+    }
+
+    /// Whether a case this entry matches must show the failure it describes.
+    pub fn demands_failure(&self) -> bool {
+        self.check.is_none() || !self.is_glob()
+    }
+
+    pub fn matches_case(&self, id: &str) -> bool {
+        glob_match(&self.case, id)
+    }
+
+    fn covers(&self, step: &StepRef, failure: &Failure) -> bool {
+        self.covers_named(&step.id(), failure.check())
+    }
+
+    /// Whether this entry covers a failure of check `check` at step `step_id` (`steps[1]`).
+    pub fn covers_named(&self, step_id: &str, check: &str) -> bool {
+        self.step.as_deref().is_none_or(|s| s == step_id)
+            && self.check.as_deref().is_none_or(|c| c == check)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct File {
+    #[serde(rename = "$schema")]
+    pub(crate) schema: Option<String>,
+    pub(crate) target: String,
+    pub(crate) expected_failures: Vec<Entry>,
+}
+
+/// The expectations of one target (empty for unnamed targets).
+#[derive(Debug, Default)]
+pub struct Expectations {
+    pub target: Option<String>,
+    pub entries: Vec<Entry>,
+}
+
+/// What a case run amounts to once expectations are applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Pass,
+    /// Failed only in ways the expectations describe; the reasons of the entries that applied.
+    ExpectedFailure {
+        reasons: Vec<String>,
+    },
+    /// Failures no entry covers.
+    Fail {
+        unexpected: Vec<StepFailure>,
+    },
+    /// An entry says this case fails, but it did not fail that way. `steps` are the steps the
+    /// unmet entries name (empty when they name the whole case).
+    UnexpectedPass {
+        reasons: Vec<String>,
+        steps: Vec<String>,
+    },
+    /// An intermittent entry applies: the case neither fails nor passes the run. `failed` says
+    /// whether it failed this time (only in ways the expectations describe).
+    Intermittent {
+        reasons: Vec<String>,
+        failed: bool,
+    },
+}
+
+impl Verdict {
+    /// The outcome's name as reports write it: `pass`, `fail`, `expected_failure`,
+    /// `unexpected_pass` or `intermittent`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::ExpectedFailure { .. } => "expected_failure",
+            Verdict::Fail { .. } => "fail",
+            Verdict::UnexpectedPass { .. } => "unexpected_pass",
+            Verdict::Intermittent { .. } => "intermittent",
+        }
+    }
+
+    /// Whether this outcome fails the run.
+    pub fn fails_run(&self) -> bool {
+        matches!(self, Verdict::Fail { .. } | Verdict::UnexpectedPass { .. })
+    }
+}
+
+pub(crate) fn schema_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let schema: Value =
+            serde_json::from_str(include_str!("../../schemas/expectations.schema.json"))
+                .expect("schemas/expectations.schema.json is JSON");
+        jsonschema::validator_for(&schema).expect("schemas/expectations.schema.json is a schema")
+    })
+}
+
+impl Expectations {
+    /// No expectations: every failure is unexpected.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Reads the `expectations/<target>.json` of `source`; a missing file means no
+    /// expectations. `case_ids` are the loaded cases: an entry that matches none of them is an
+    /// error.
+    pub fn load(
+        source: &CaseSource,
+        target: &str,
+        case_ids: &[&str],
+    ) -> Result<Self, Vec<LoadError>> {
+        match source.expectations(target).map_err(|e| vec![e])? {
+            Some((shown, text)) => Self::parse(&shown, &text, target, case_ids),
+            None => Ok(Expectations {
+                target: Some(target.to_owned()),
+                entries: Vec::new(),
+            }),
+        }
+    }
+
+    /// Parses an expectations file's text (`shown` names it in errors).
+    pub fn parse(
+        shown: &str,
+        text: &str,
+        target: &str,
+        case_ids: &[&str],
+    ) -> Result<Self, Vec<LoadError>> {
+        let error = |location: String, message: String| LoadError {
+            file: shown.to_owned(),
+            location,
+            message,
+        };
+        let value = crate::spec::load::parse_validated(shown, text, schema_validator())?;
+        let file: File =
+            serde_json::from_value(value).map_err(|e| vec![error(String::new(), e.to_string())])?;
+        let mut errors = Vec::new();
+        if file.target != target {
+            errors.push(error(
+                "/target".into(),
+                format!(
+                    "file is for target {:?}, loaded for {target:?}",
+                    file.target
+                ),
+            ));
+        }
+        for (i, entry) in file.expected_failures.iter().enumerate() {
+            if is_placeholder_reason(&entry.reason) {
+                errors.push(error(
+                    format!("/expected_failures/{i}/reason"),
+                    format!(
+                        "{:?} is a placeholder: write why this target fails here (entries added \
+                         by `expectations update` need a real reason before they count)",
+                        entry.reason
+                    ),
+                ));
+            }
+            if !case_ids.iter().any(|id| entry.matches_case(id)) {
+                errors.push(error(
+                    format!("/expected_failures/{i}/case"),
+                    format!("{:?} names no existing case", entry.case),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Expectations {
+            target: Some(file.target),
+            entries: file.expected_failures,
+        })
+    }
+
+    /// The entries that apply to one case.
+    pub fn for_case<'a>(&'a self, id: &str) -> Vec<&'a Entry> {
+        self.entries.iter().filter(|e| e.matches_case(id)).collect()
+    }
+
+    /// Entries that waive a check across cases but covered nothing in this run.
+    pub fn stale_waivers(&self) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|e| {
+                !e.demands_failure() && !e.intermittent && e.applied.load(Ordering::Relaxed) == 0
+            })
+            .collect()
+    }
+}
+
+/// The entry that covers this failure, if any.
+pub fn covering<'a>(entries: &[&'a Entry], step: &StepRef, failure: &Failure) -> Option<&'a Entry> {
+    entries.iter().copied().find(|e| e.covers(step, failure))
+}
+
+/// The entries of one case as the runner's [`Waivers`]: a case goes on past a failure that a
+/// check waiver (an entry with a `check`) covers; an entry without one stops it as before.
+pub struct EntryWaivers<'a>(pub &'a [&'a Entry]);
+
+impl Waivers for EntryWaivers<'_> {
+    fn goes_on_after(&self, step: &StepRef, failure: &Failure) -> bool {
+        covering(self.0, step, failure).is_some_and(|e| e.check.is_some())
+    }
+
+    fn expects(&self, step: &StepRef, failure: &Failure) -> bool {
+        covering(self.0, step, failure).is_some()
+    }
+}
+
+/// The verdict for a case run, counting which entries applied. An entry naming a step that did
+/// not run is not held against the case.
+pub fn verdict_of(entries: &[&Entry], report: &CaseReport) -> Verdict {
+    let ran: Vec<String> = report.steps.iter().map(|r| r.step.id()).collect();
+    verdict_with(entries, &report.failures(), |step| {
+        ran.iter().any(|r| r == step)
+    })
+}
+
+/// The verdict for a case run with these failures (every step counted as run), counting which
+/// entries applied.
+pub fn verdict(entries: &[&Entry], failures: &[StepFailure]) -> Verdict {
+    verdict_with(entries, failures, |_| true)
+}
+
+fn verdict_with(
+    entries: &[&Entry],
+    failures: &[StepFailure],
+    step_ran: impl Fn(&str) -> bool,
+) -> Verdict {
+    let mut unexpected = Vec::new();
+    let mut used = vec![false; entries.len()];
+    for failure in failures {
+        match entries
+            .iter()
+            .position(|e| e.covers(&failure.step, &failure.failure))
+        {
+            Some(i) => {
+                used[i] = true;
+                entries[i].applied.fetch_add(1, Ordering::Relaxed);
+            }
+            None => unexpected.push(failure.clone()),
+        }
+    }
+    if !unexpected.is_empty() {
+        return Verdict::Fail { unexpected };
+    }
+    let unmet: Vec<&Entry> = entries
+        .iter()
+        .zip(&used)
+        .filter(|(e, used)| {
+            e.demands_failure()
+                && !e.intermittent
+                && !**used
+                && e.step.as_deref().is_none_or(&step_ran)
+        })
+        .map(|(e, _)| *e)
+        .collect();
+    if !unmet.is_empty() {
+        return Verdict::UnexpectedPass {
+            reasons: unmet.iter().map(|e| describe(e)).collect(),
+            steps: unmet.iter().filter_map(|e| e.step.clone()).collect(),
+        };
+    }
+    let intermittent: Vec<String> = entries
+        .iter()
+        .zip(&used)
+        .filter(|(e, used)| e.intermittent && (**used || e.demands_failure()))
+        .map(|(e, _)| describe(e))
+        .collect();
+    if !intermittent.is_empty() {
+        return Verdict::Intermittent {
+            reasons: intermittent,
+            failed: !failures.is_empty(),
+        };
+    }
+    let reasons: Vec<String> = entries
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| **used)
+        .map(|(e, _)| describe(e))
+        .collect();
+    if reasons.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::ExpectedFailure { reasons }
+    }
+}
+
+fn describe(entry: &Entry) -> String {
+    let mut text = String::new();
+    if let Some(step) = &entry.step {
+        text.push_str(step);
+        text.push(' ');
+    }
+    if let Some(check) = &entry.check {
+        text.push_str(&format!("[{check}] "));
+    }
+    text.push_str(&entry.reason);
+    text
+}
+
+/// Glob over case ids: `*` matches within a path segment, `**` across segments, `?` one character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match p {
+            [] => t.is_empty(),
+            [b'*', b'*', rest @ ..] => {
+                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+                (0..=t.len()).any(|i| go(rest, &t[i..]))
+            }
+            [b'*', rest @ ..] => {
+                let limit = t.iter().position(|&c| c == b'/').unwrap_or(t.len());
+                (0..=limit).any(|i| go(rest, &t[i..]))
+            }
+            [b'?', rest @ ..] => !t.is_empty() && t[0] != b'/' && go(rest, &t[1..]),
+            [c, rest @ ..] => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    go(pattern.as_bytes(), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::failure::Section;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("users/*", "users/a"));
+        assert!(!glob_match("users/*", "users/a/b"));
+        assert!(glob_match("**", "users/a/b"));
+        assert!(glob_match("**/dup*", "users/x/dup_user"));
+        assert!(glob_match("users/**", "users/a/b"));
+        assert!(!glob_match("users/a", "users/ab"));
+    }
+
+    fn failure(check_status: bool) -> StepFailure {
+        StepFailure {
+            file: "cases/a/b.json".into(),
+            step: StepRef {
+                section: Section::Steps,
+                index: 1,
+                operation: "X".into(),
+            },
+            failure: if check_status {
+                Failure::Status {
+                    expected: "success (2xx)",
+                    found: 400,
+                }
+            } else {
+                Failure::RequestId
+            },
+        }
+    }
+
+    fn parse(entries: &str) -> Expectations {
+        let text = format!(r#"{{"target": "t", "expected_failures": {entries}}}"#);
+        Expectations::parse("t.json", &text, "t", &["a/b", "a/c"]).unwrap()
+    }
+
+    #[test]
+    fn verdicts() {
+        let ex = parse(r#"[{"case": "a/b", "step": "steps[1]", "reason": "known to differ"}]"#);
+        let entries = ex.for_case("a/b");
+        assert!(matches!(
+            verdict(&entries, &[failure(true)]),
+            Verdict::ExpectedFailure { .. }
+        ));
+        assert!(matches!(
+            verdict(&entries, &[]),
+            Verdict::UnexpectedPass { .. }
+        ));
+        assert!(verdict(&ex.for_case("a/c"), &[failure(true)]) != Verdict::Pass);
+
+        let waiver =
+            parse(r#"[{"case": "a/*", "check": "request_id", "reason": "no request ids here"}]"#);
+        assert_eq!(waiver.stale_waivers().len(), 1);
+        let entries = waiver.for_case("a/c");
+        assert_eq!(verdict(&entries, &[]), Verdict::Pass);
+        assert!(matches!(
+            verdict(&entries, &[failure(true)]),
+            Verdict::Fail { .. }
+        ));
+        assert!(matches!(
+            verdict(&entries, &[failure(false)]),
+            Verdict::ExpectedFailure { .. }
+        ));
+        assert!(waiver.stale_waivers().is_empty());
+    }
+
+    #[test]
+    fn intermittent_entries_neither_fail_nor_pass() {
+        let ex = parse(
+            r#"[{"case": "a/b", "step": "steps[1]", "intermittent": true, "reason": "times out now and then"}]"#,
+        );
+        let entries = ex.for_case("a/b");
+        assert_eq!(
+            verdict(&entries, &[failure(true)]),
+            Verdict::Intermittent {
+                reasons: vec!["steps[1] times out now and then".into()],
+                failed: true
+            }
+        );
+        assert!(matches!(
+            verdict(&entries, &[]),
+            Verdict::Intermittent { failed: false, .. }
+        ));
+        assert!(
+            !Verdict::Intermittent {
+                reasons: Vec::new(),
+                failed: true
+            }
+            .fails_run()
+        );
+        // A failure the entry does not cover still fails the case.
+        let other = parse(
+            r#"[{"case": "a/b", "step": "steps[0]", "intermittent": true, "reason": "times out now and then"}]"#,
+        );
+        assert!(matches!(
+            verdict(&other.for_case("a/b"), &[failure(true)]),
+            Verdict::Fail { .. }
+        ));
+        // An intermittent waiver is never stale.
+        let waiver = parse(
+            r#"[{"case": "a/*", "check": "request_id", "intermittent": true, "reason": "sometimes no request id"}]"#,
+        );
+        assert!(waiver.stale_waivers().is_empty());
+        assert_eq!(verdict(&waiver.for_case("a/c"), &[]), Verdict::Pass);
+    }
+
+    #[test]
+    fn an_entry_whose_step_did_not_run_is_not_an_unexpected_pass() {
+        use crate::exec::runner::StepRecord;
+        let ex = parse(
+            r#"[{"case": "a/b", "step": "steps[0]", "reason": "the first step fails here"}, {"case": "a/b", "step": "steps[1]", "reason": "the second step fails too"}]"#,
+        );
+        let entries = ex.for_case("a/b");
+        let step = |index| StepRef {
+            section: Section::Steps,
+            index,
+            operation: "X".into(),
+        };
+        let record = |index, failures| StepRecord {
+            step: step(index),
+            status: Some(400),
+            error_code: None,
+            request_id: None,
+            duration: std::time::Duration::ZERO,
+            failures,
+            warnings: Vec::new(),
+            retries: None,
+        };
+        let status = Failure::Status {
+            expected: "success (2xx)",
+            found: 400,
+        };
+        let stopped = CaseReport {
+            id: "a/b".into(),
+            file: "cases/a/b.json".into(),
+            steps: vec![record(0, vec![status.clone()])],
+            duration: std::time::Duration::ZERO,
+        };
+        assert!(matches!(
+            verdict_of(&entries, &stopped),
+            Verdict::ExpectedFailure { .. }
+        ));
+        let both_ran = CaseReport {
+            steps: vec![record(0, vec![status]), record(1, Vec::new())],
+            ..stopped
+        };
+        assert_eq!(
+            verdict_of(&entries, &both_ran),
+            Verdict::UnexpectedPass {
+                reasons: vec!["steps[1] the second step fails too".into()],
+                steps: vec!["steps[1]".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn placeholder_reasons_do_not_load() {
+        assert!(is_placeholder_reason(REASON_PLACEHOLDER));
+        assert!(is_placeholder_reason("  todo: later"));
+        assert!(!is_placeholder_reason("moto does not check this"));
+        let text = format!(
+            r#"{{"target": "t", "expected_failures": [{{"case": "a/b", "reason": "{REASON_PLACEHOLDER}"}}]}}"#
+        );
+        let errors = Expectations::parse("t.json", &text, "t", &["a/b"]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].location, "/expected_failures/0/reason");
+        assert!(errors[0].message.contains("placeholder"));
+    }
+
+    #[test]
+    fn entries_must_name_cases_and_carry_reasons() {
+        let text = r#"{"target": "t", "expected_failures": [{"case": "nope/*", "reason": "a real reason"}, {"case": "a/b", "reason": ""}]}"#;
+        let errors = Expectations::parse("t.json", text, "t", &["a/b"]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].location, "/expected_failures/1/reason");
+        let text = r#"{"target": "t", "expected_failures": [{"case": "nope/*", "reason": "a real reason"}]}"#;
+        let errors = Expectations::parse("t.json", text, "t", &["a/b"]).unwrap_err();
+        assert!(errors[0].message.contains("names no existing case"));
+    }
+}
