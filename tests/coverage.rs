@@ -122,3 +122,24 @@ fn the_command_prints_the_same_coverage() {
         "{text}"
     );
 }
+
+/// Every bundled case names its evidence (an AWS page, a public report, a recording, the model,
+/// or "unverified"), and `coverage` counts each kind.
+#[test]
+fn every_bundled_case_names_its_evidence() {
+    let store = SchemaStore::global();
+    let cases = load_source(&CaseSource::Bundled, store).unwrap_or_else(|e| panic!("{e}"));
+    let missing: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.evidence.is_empty())
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(missing.is_empty(), "cases without evidence: {missing:?}");
+    let e = coverage(&cases, store).evidence;
+    assert_eq!(e.none, 0);
+    assert_eq!(
+        e.aws_documentation + e.public_report + e.recording + e.model + e.unverified,
+        cases.len()
+    );
+    assert!(e.aws_documentation > 0 && e.model > 0, "{e:?}");
+}

@@ -15,6 +15,8 @@ pub struct Case {
     /// The first path component of the id (the folder), used as the trial kind.
     pub area: String,
     pub description: String,
+    /// Where the asserted behaviour comes from (see [`Evidence`]); empty when the file names none.
+    pub evidence: Vec<String>,
     pub tags: Vec<String>,
     /// Outside setup the case needs beyond the API (e.g. `email-delivery`): targets that cannot
     /// provide it, such as a plain AWS account, skip the case with the reason.
@@ -24,7 +26,47 @@ pub struct Case {
     pub teardown: Vec<Step>,
 }
 
+/// The kinds of evidence a case can name, as `coverage` counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// An AWS documentation page (`https://docs.aws.amazon.com/...`).
+    AwsDocumentation,
+    /// Another public page or issue that quotes a real Cognito reply.
+    PublicReport,
+    /// A recorded AWS reply (`recording:<path>`).
+    Recording,
+    /// The service model alone.
+    Model,
+    /// No evidence found (for the whole case or part of it).
+    Unverified,
+}
+
+impl Evidence {
+    /// The kind of one `evidence` entry.
+    pub fn of(entry: &str) -> Evidence {
+        match entry {
+            "model" => Evidence::Model,
+            "unverified" => Evidence::Unverified,
+            e if e.starts_with("recording:") => Evidence::Recording,
+            e if e.starts_with("https://docs.aws.amazon.com/") => Evidence::AwsDocumentation,
+            _ => Evidence::PublicReport,
+        }
+    }
+}
+
 impl Case {
+    /// How the case stands on evidence: `Unverified` when any part is, else the strongest kind
+    /// it names (a recording, then AWS documentation, a public report, the model); `None` when
+    /// it names none.
+    pub fn evidence_kind(&self) -> Option<Evidence> {
+        let kinds: Vec<Evidence> = self.evidence.iter().map(|e| Evidence::of(e)).collect();
+        if kinds.contains(&Evidence::Unverified) {
+            return Some(Evidence::Unverified);
+        }
+        kinds.into_iter().min()
+    }
+
     pub fn section(&self, section: Section) -> &[Step] {
         match section {
             Section::Setup => &self.setup,

@@ -1,14 +1,16 @@
 //! What the suite covers: for each operation in the model, the cases whose steps call it and
 //! which of its documented errors some step expects, with totals (operations covered out of all,
-//! documented (operation, error) pairs exercised out of all). Printed by
-//! `cognito-contract coverage` as a table or, with `--format json`, for scripts.
+//! documented (operation, error) pairs exercised out of all), and how the cases stand on
+//! evidence (how many name AWS documentation, a public report, a recording, the model alone, or
+//! nothing verified). Printed by `cognito-contract coverage` as a table or, with
+//! `--format json`, for scripts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::service::schemas::SchemaStore;
-use crate::spec::case::{Case, Expect};
+use crate::spec::case::{Case, Evidence, Expect};
 
 /// Coverage of one operation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,11 +34,42 @@ pub struct Totals {
     pub pairs_exercised: usize,
 }
 
+/// How many cases stand on each kind of evidence (see [`Case::evidence_kind`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceCounts {
+    pub aws_documentation: usize,
+    pub public_report: usize,
+    pub recording: usize,
+    pub model: usize,
+    pub unverified: usize,
+    /// Cases that name no evidence at all.
+    pub none: usize,
+}
+
+impl EvidenceCounts {
+    fn count(cases: &[Case]) -> EvidenceCounts {
+        let mut counts = EvidenceCounts::default();
+        for case in cases {
+            let slot = match case.evidence_kind() {
+                Some(Evidence::AwsDocumentation) => &mut counts.aws_documentation,
+                Some(Evidence::PublicReport) => &mut counts.public_report,
+                Some(Evidence::Recording) => &mut counts.recording,
+                Some(Evidence::Model) => &mut counts.model,
+                Some(Evidence::Unverified) => &mut counts.unverified,
+                None => &mut counts.none,
+            };
+            *slot += 1;
+        }
+        counts
+    }
+}
+
 /// Coverage of a suite.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     pub operations: BTreeMap<String, OperationCoverage>,
     pub totals: Totals,
+    pub evidence: EvidenceCounts,
 }
 
 /// Works out the coverage of `cases` against the operations in `store`'s index.
@@ -87,7 +120,11 @@ pub fn coverage(cases: &[Case], store: &SchemaStore) -> Coverage {
             .map(|o| o.exercised_errors.iter().collect::<BTreeSet<_>>().len())
             .sum(),
     };
-    Coverage { operations, totals }
+    Coverage {
+        operations,
+        totals,
+        evidence: EvidenceCounts::count(cases),
+    }
 }
 
 impl Coverage {
@@ -120,6 +157,11 @@ impl Coverage {
         out.push_str(&format!(
             "\ncases: {}\noperations covered: {}/{}\ndocumented (operation, error) pairs exercised: {}/{}\n",
             t.cases, t.operations_covered, t.operations, t.pairs_exercised, t.documented_pairs
+        ));
+        let e = &self.evidence;
+        out.push_str(&format!(
+            "evidence: {} AWS documentation, {} public report, {} recording, {} model, {} unverified, {} none\n",
+            e.aws_documentation, e.public_report, e.recording, e.model, e.unverified, e.none
         ));
         let uncovered: Vec<&str> = self
             .operations

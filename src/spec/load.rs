@@ -125,6 +125,8 @@ struct RawCase {
     _schema: Option<String>,
     description: String,
     #[serde(default)]
+    evidence: Vec<String>,
+    #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
     requires: Vec<String>,
@@ -213,6 +215,7 @@ pub fn load_case(
         description: raw.description,
         tags: raw.tags,
         requires: raw.requires,
+        evidence: raw.evidence,
         setup,
         steps,
         teardown,
