@@ -22,6 +22,7 @@ use crate::http::client::{Client, ClientOptions};
 use crate::http::credentials::{self, Purpose};
 use crate::http::sigv4::Sigv4Signer;
 use crate::spec::case::Case;
+use crate::spec::side_effects;
 
 /// The target name that means real AWS.
 pub const AWS_TARGET: &str = "aws";
@@ -309,14 +310,38 @@ pub async fn connect_with(
 /// Why a run against AWS skips `case`: it needs outside setup (`requires`) that a plain account
 /// does not have. `None` for other targets and for cases that need nothing.
 pub fn unmet_requirements(case: &Case, aws: bool) -> Option<String> {
-    if !aws || case.requires.is_empty() {
+    if !aws {
         return None;
     }
-    Some(format!(
-        "requires {}, which the aws target does not set up",
-        case.requires.join(", ")
-    ))
+    if !case.requires.is_empty() {
+        return Some(format!(
+            "requires {}, which the aws target does not set up",
+            case.requires.join(", ")
+        ));
+    }
+    let allowed = |variable: &str| std::env::var(variable).is_ok_and(|v| truthy(&v));
+    let refused: Vec<&str> = case
+        .side_effects
+        .iter()
+        .map(String::as_str)
+        .filter(|effect| match *effect {
+            side_effects::ACCOUNT_SETTINGS => !allowed(ALLOW_ACCOUNT_SETTINGS_ENV),
+            _ => !allowed(ALLOW_MAIL_ENV),
+        })
+        .collect();
+    (!refused.is_empty()).then(|| {
+        format!(
+            "{} against AWS only when the run allows it ({ALLOW_MAIL_ENV}=1 for mail and SMS, \
+             {ALLOW_ACCOUNT_SETTINGS_ENV}=1 for account settings)",
+            refused.join(", ")
+        )
+    })
 }
+
+/// Lets cases that make Cognito send email or SMS run against AWS.
+pub const ALLOW_MAIL_ENV: &str = "COGNITO_CONTRACT_ALLOW_MAIL";
+/// Lets cases that change account-level settings run against AWS.
+pub const ALLOW_ACCOUNT_SETTINGS_ENV: &str = "COGNITO_CONTRACT_ALLOW_ACCOUNT_SETTINGS";
 
 #[cfg(test)]
 mod tests {

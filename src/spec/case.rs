@@ -21,6 +21,8 @@ pub struct Case {
     /// Outside setup the case needs beyond the API (e.g. `email-delivery`): targets that cannot
     /// provide it, such as a plain AWS account, skip the case with the reason.
     pub requires: Vec<String>,
+    /// What the case does beyond its own pool (see [`crate::spec::side_effects`]).
+    pub side_effects: Vec<String>,
     pub setup: Vec<Step>,
     pub steps: Vec<Step>,
     pub teardown: Vec<Step>,

@@ -131,6 +131,8 @@ struct RawCase {
     #[serde(default)]
     requires: Vec<String>,
     #[serde(default)]
+    side_effects: Vec<String>,
+    #[serde(default)]
     setup: Vec<RawStep>,
     steps: Vec<RawStep>,
     #[serde(default)]
@@ -215,6 +217,7 @@ pub fn load_case(
         description: raw.description,
         tags: raw.tags,
         requires: raw.requires,
+        side_effects: raw.side_effects,
         evidence: raw.evidence,
         setup,
         steps,

@@ -9,4 +9,5 @@ pub mod error;
 pub mod load;
 pub mod matcher;
 pub mod select;
+pub mod side_effects;
 pub mod template;
