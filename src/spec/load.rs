@@ -15,7 +15,7 @@ use serde_json_path::JsonPath;
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::{Capture, Case, Expect, Paginate, Step};
 use crate::spec::case_source::{CaseSource, case_id};
-use crate::spec::matcher;
+use crate::spec::pattern::Pattern;
 use crate::spec::template;
 
 /// Names every case can use without capturing them.
@@ -285,23 +285,19 @@ fn convert_step(
                     ),
                 );
             }
-            if let Some(message) = &message {
-                check_refs(defined, error, message, format!("{at}/expect/message"));
-                if message.is_object() {
-                    for e in matcher::check_pattern(message, &format!("{at}/expect/message")) {
-                        error(e.pointer, e.message);
-                    }
-                }
-            }
+            let message = message.map(|message| {
+                let at = format!("{at}/expect/message");
+                check_refs(defined, error, &message, at.clone());
+                parse_pattern(&message, &at, error)
+            });
             Expect::Error { code, message }
         }
         Some(RawExpect { body, .. }) => {
-            if let Some(body) = &body {
-                check_refs(defined, error, body, format!("{at}/expect/body"));
-                for e in matcher::check_pattern(body, &format!("{at}/expect/body")) {
-                    error(e.pointer, e.message);
-                }
-            }
+            let body = body.map(|body| {
+                let at = format!("{at}/expect/body");
+                check_refs(defined, error, &body, at.clone());
+                parse_pattern(&body, &at, error)
+            });
             Expect::Success { body }
         }
     };
@@ -467,6 +463,16 @@ enum Segment<'a> {
 }
 
 /// Reports every `${name}` in `value` that no earlier step captured.
+/// The pattern `value` at `pointer`; its errors go to `error` (and `$any` stands in for it).
+fn parse_pattern(value: &Value, pointer: &str, error: &mut dyn FnMut(String, String)) -> Pattern {
+    Pattern::parse(value, pointer).unwrap_or_else(|errors| {
+        for e in errors {
+            error(e.pointer, e.message);
+        }
+        Pattern::Any
+    })
+}
+
 fn check_refs(
     defined: &BTreeSet<String>,
     error: &mut dyn FnMut(String, String),
