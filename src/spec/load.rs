@@ -521,3 +521,61 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::matcher;
+    use crate::spec::pattern::REGEX_COMPILES;
+    use crate::spec::template::Vars;
+
+    fn compiles() -> usize {
+        REGEX_COMPILES.with(|n| n.get())
+    }
+
+    fn body(step: &Step) -> &Pattern {
+        match &step.expect {
+            Expect::Success { body: Some(body) } => body,
+            other => panic!("no body pattern: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_regex_is_compiled_once_per_case_load_not_per_match() {
+        let text = r#"{"description": "a static and a templated regex",
+            "steps": [
+                {"operation": "ListUserPools", "request": {"MaxResults": 1},
+                 "expect": {"body": {"UserPools": {"$contains": [{"Id": {"$regex": "^us-east-1_"}}]}}},
+                 "capture": {"pool": "$.UserPools[0].Id"}},
+                {"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"},
+                 "expect": {"body": {"UserPool": {"Id": {"$regex": "^${pool}$"}}}}}]}"#;
+        let before = compiles();
+        let case = load_case("t/re", "t/re.json", text, SchemaStore::global()).unwrap();
+        assert_eq!(compiles() - before, 1, "the static regex compiles at load");
+
+        let mut vars = Vars::new();
+        vars.set("pool", json!("us-east-1_abc"));
+        let list = body(&case.steps[0]).render(&vars).unwrap();
+        let describe = body(&case.steps[1]).render(&vars).unwrap();
+        assert_eq!(
+            compiles() - before,
+            2,
+            "rendering compiles the templated regex once and shares the static one"
+        );
+        for _ in 0..100 {
+            let pools = json!({"UserPools": [{"Id": "eu-west-1_x"}, {"Id": "us-east-1_abc"}]});
+            assert!(matcher::matches(&list, &pools));
+            assert!(matcher::matches(
+                &describe,
+                &json!({"UserPool": {"Id": "us-east-1_abc"}})
+            ));
+            assert!(!matcher::matches(
+                &describe,
+                &json!({"UserPool": {"Id": "us-east-1_abcd"}})
+            ));
+        }
+        assert_eq!(compiles() - before, 2, "matching compiles nothing");
+    }
+}
