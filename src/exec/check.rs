@@ -176,16 +176,12 @@ pub fn check_reply(
                         .and_then(Value::as_str)
                         .map(str::to_owned)
                 });
-                let ok = match (pattern, &found) {
-                    (Value::String(want), Some(have)) => want == have,
-                    (pattern @ Value::Object(_), Some(have)) => {
-                        matcher::matches(pattern, &Value::String(have.clone()))
-                    }
-                    _ => false,
-                };
+                let ok = found
+                    .as_ref()
+                    .is_some_and(|have| matcher::matches(pattern, &Value::String(have.clone())));
                 if !ok {
                     failures.push(Failure::Message {
-                        expected: pattern.to_string(),
+                        expected: pattern.to_value().to_string(),
                         found,
                     });
                 }

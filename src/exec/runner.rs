@@ -741,17 +741,11 @@ async fn run_paginated(
 fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::RenderError> {
     Ok(match expect {
         Expect::Success { body } => Expect::Success {
-            body: body
-                .as_ref()
-                .map(|b| template::render(b, vars))
-                .transpose()?,
+            body: body.as_ref().map(|b| b.render(vars)).transpose()?,
         },
         Expect::Error { code, message } => Expect::Error {
             code: code.clone(),
-            message: message
-                .as_ref()
-                .map(|m| template::render(m, vars))
-                .transpose()?,
+            message: message.as_ref().map(|m| m.render(vars)).transpose()?,
         },
     })
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
+use crate::spec::pattern::Pattern;
+
 /// One scenario, from one file.
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -132,13 +134,13 @@ impl Step {
 #[derive(Debug, Clone)]
 pub enum Expect {
     /// A 2xx reply whose body validates against the output schema and, if given, matches `body`
-    /// (a template pattern, see [`crate::spec::matcher`]).
-    Success { body: Option<Value> },
+    /// (parsed at load, rendered per run: see [`crate::spec::pattern`]).
+    Success { body: Option<Pattern> },
     /// An error reply with this code and, if given, a message matching `message` (exact text or a
     /// matcher).
     Error {
         code: String,
-        message: Option<Value>,
+        message: Option<Pattern>,
     },
 }
 

@@ -15,7 +15,7 @@ use serde_json_path::JsonPath;
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::{Capture, Case, Expect, Paginate, Step};
 use crate::spec::case_source::{CaseSource, case_id};
-use crate::spec::matcher;
+use crate::spec::pattern::Pattern;
 use crate::spec::template;
 
 /// Names every case can use without capturing them.
@@ -291,23 +291,19 @@ fn convert_step(
                     ),
                 );
             }
-            if let Some(message) = &message {
-                check_refs(defined, error, message, format!("{at}/expect/message"));
-                if message.is_object() {
-                    for e in matcher::check_pattern(message, &format!("{at}/expect/message")) {
-                        error(e.pointer, e.message);
-                    }
-                }
-            }
+            let message = message.map(|message| {
+                let at = format!("{at}/expect/message");
+                check_refs(defined, error, &message, at.clone());
+                parse_pattern(&message, &at, error)
+            });
             Expect::Error { code, message }
         }
         Some(RawExpect { body, .. }) => {
-            if let Some(body) = &body {
-                check_refs(defined, error, body, format!("{at}/expect/body"));
-                for e in matcher::check_pattern(body, &format!("{at}/expect/body")) {
-                    error(e.pointer, e.message);
-                }
-            }
+            let body = body.map(|body| {
+                let at = format!("{at}/expect/body");
+                check_refs(defined, error, &body, at.clone());
+                parse_pattern(&body, &at, error)
+            });
             Expect::Success { body }
         }
     };
@@ -473,6 +469,16 @@ enum Segment<'a> {
 }
 
 /// Reports every `${name}` in `value` that no earlier step captured.
+/// The pattern `value` at `pointer`; its errors go to `error` (and `$any` stands in for it).
+fn parse_pattern(value: &Value, pointer: &str, error: &mut dyn FnMut(String, String)) -> Pattern {
+    Pattern::parse(value, pointer).unwrap_or_else(|errors| {
+        for e in errors {
+            error(e.pointer, e.message);
+        }
+        Pattern::Any
+    })
+}
+
 fn check_refs(
     defined: &BTreeSet<String>,
     error: &mut dyn FnMut(String, String),
@@ -520,4 +526,62 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::matcher;
+    use crate::spec::pattern::REGEX_COMPILES;
+    use crate::spec::template::Vars;
+
+    fn compiles() -> usize {
+        REGEX_COMPILES.with(|n| n.get())
+    }
+
+    fn body(step: &Step) -> &Pattern {
+        match &step.expect {
+            Expect::Success { body: Some(body) } => body,
+            other => panic!("no body pattern: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_regex_is_compiled_once_per_case_load_not_per_match() {
+        let text = r#"{"description": "a static and a templated regex",
+            "steps": [
+                {"operation": "ListUserPools", "request": {"MaxResults": 1},
+                 "expect": {"body": {"UserPools": {"$contains": [{"Id": {"$regex": "^us-east-1_"}}]}}},
+                 "capture": {"pool": "$.UserPools[0].Id"}},
+                {"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"},
+                 "expect": {"body": {"UserPool": {"Id": {"$regex": "^${pool}$"}}}}}]}"#;
+        let before = compiles();
+        let case = load_case("t/re", "t/re.json", text, SchemaStore::global()).unwrap();
+        assert_eq!(compiles() - before, 1, "the static regex compiles at load");
+
+        let mut vars = Vars::new();
+        vars.set("pool", json!("us-east-1_abc"));
+        let list = body(&case.steps[0]).render(&vars).unwrap();
+        let describe = body(&case.steps[1]).render(&vars).unwrap();
+        assert_eq!(
+            compiles() - before,
+            2,
+            "rendering compiles the templated regex once and shares the static one"
+        );
+        for _ in 0..100 {
+            let pools = json!({"UserPools": [{"Id": "eu-west-1_x"}, {"Id": "us-east-1_abc"}]});
+            assert!(matcher::matches(&list, &pools));
+            assert!(matcher::matches(
+                &describe,
+                &json!({"UserPool": {"Id": "us-east-1_abc"}})
+            ));
+            assert!(!matcher::matches(
+                &describe,
+                &json!({"UserPool": {"Id": "us-east-1_abcd"}})
+            ));
+        }
+        assert_eq!(compiles() - before, 2, "matching compiles nothing");
+    }
 }

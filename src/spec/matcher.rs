@@ -1,6 +1,7 @@
-//! Matching a reply body against the case's expected body. Objects match partially (members the
-//! case does not mention are fine), arrays element by element with equal length, scalars exactly,
-//! and matcher objects (a single `$`-key) match dynamic values:
+//! Matching a reply body against the case's expected body, a [`Pattern`] parsed at load (see
+//! [`crate::spec::pattern`]) and rendered for the run. Objects match partially (members the case
+//! does not mention are fine), arrays element by element with equal length, scalars exactly, and
+//! matcher objects (a single `$`-key) match dynamic values:
 //!
 //! | matcher | matches |
 //! |---|---|
@@ -14,160 +15,11 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use regex::Regex;
 use serde_json::Value;
 
 use crate::service::jwt;
+use crate::spec::pattern::{Compiled, JsonType, JwtPattern, Pattern, RangePattern, RegexPattern};
 use crate::spec::template::escape_pointer;
-
-const MATCHERS: &[&str] = &[
-    "$any",
-    "$type",
-    "$regex",
-    "$range",
-    "$absent",
-    "$contains",
-    "$jwt",
-];
-const TYPES: &[&str] = &[
-    "string", "number", "integer", "boolean", "object", "array", "null",
-];
-
-/// A malformed pattern found at load time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatternError {
-    pub pointer: String,
-    pub message: String,
-}
-
-/// If `value` is a matcher object, its name and argument.
-fn as_matcher(value: &Value) -> Option<(&str, &Value)> {
-    let map = value.as_object()?;
-    if map.len() != 1 {
-        return None;
-    }
-    let (key, arg) = map.iter().next()?;
-    key.starts_with('$').then_some((key.as_str(), arg))
-}
-
-/// Checks every matcher in `pattern` (at `pointer` in the case file) for known names and good
-/// arguments. Regexes are compiled here so that a bad one fails the load, not the run.
-pub fn check_pattern(pattern: &Value, pointer: &str) -> Vec<PatternError> {
-    let mut errors = Vec::new();
-    check_at(pattern, pointer, &mut errors);
-    errors
-}
-
-fn check_at(pattern: &Value, pointer: &str, errors: &mut Vec<PatternError>) {
-    let mut err = |message: String| {
-        errors.push(PatternError {
-            pointer: pointer.to_owned(),
-            message,
-        })
-    };
-    match pattern {
-        Value::Object(map) if map.keys().any(|k| k.starts_with('$')) => {
-            let Some((name, arg)) = as_matcher(pattern) else {
-                err("a matcher object has exactly one member (its \"$name\")".into());
-                return;
-            };
-            match name {
-                "$any" | "$absent" if arg != &Value::Bool(true) => {
-                    err(format!("{name} takes true"))
-                }
-                "$type" if !arg.as_str().is_some_and(|t| TYPES.contains(&t)) => {
-                    err(format!("$type takes one of {}", TYPES.join(", ")))
-                }
-                "$regex" => match arg.as_str() {
-                    None => err("$regex takes a string".into()),
-                    // Templates are rendered before matching; a regex holding `${...}` is checked then.
-                    Some(re) if re.contains("${") => {}
-                    Some(re) => {
-                        if let Err(e) = Regex::new(re) {
-                            err(format!("$regex does not compile: {e}"))
-                        }
-                    }
-                },
-                "$range" => check_range(arg, &mut err),
-                "$contains" => match arg.as_array() {
-                    Some(items) if !items.is_empty() => {
-                        for (i, item) in items.iter().enumerate() {
-                            check_at(item, &format!("{pointer}/$contains/{i}"), errors);
-                        }
-                    }
-                    _ => err("$contains takes a non-empty array of patterns".into()),
-                },
-                "$jwt" => match arg.as_object() {
-                    Some(spec) if spec.keys().all(|k| ["header", "claims", "jwks"].contains(&k.as_str())) => {
-                        for part in ["header", "claims"] {
-                            if let Some(pattern) = spec.get(part) {
-                                check_at(pattern, &format!("{pointer}/$jwt/{part}"), errors);
-                            }
-                        }
-                    }
-                    _ => err("$jwt takes {\"header\": pattern, \"claims\": pattern, \"jwks\": JWKS} (each optional)".into()),
-                },
-                "$any" | "$absent" | "$type" => {}
-                other => err(format!(
-                    "unknown matcher {other:?}; known: {}",
-                    MATCHERS.join(", ")
-                )),
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                check_at(item, &format!("{pointer}/{}", escape_pointer(key)), errors);
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                check_at(item, &format!("{pointer}/{i}"), errors);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn check_range(arg: &Value, err: &mut impl FnMut(String)) {
-    let Some(map) = arg.as_object() else {
-        err("$range takes {\"min\": ..., \"max\": ...}".into());
-        return;
-    };
-    if map.is_empty() || map.keys().any(|k| k != "min" && k != "max") {
-        err("$range takes \"min\" and/or \"max\" only".into());
-        return;
-    }
-    for (key, bound) in map {
-        if bound_value(bound, 0.0).is_none() {
-            err(format!(
-                "$range {key} must be a number or \"now\", \"now-N\", \"now+N\" (found {bound})"
-            ));
-        }
-    }
-}
-
-/// A range bound: a number, or `now`/`now-N`/`now+N` relative to `now`.
-fn bound_value(bound: &Value, now: f64) -> Option<f64> {
-    match bound {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => {
-            let rest = s.strip_prefix("now")?;
-            if rest.is_empty() {
-                return Some(now);
-            }
-            let mut chars = rest.chars();
-            let sign = chars.next()?;
-            let digits = chars.as_str();
-            let delta: f64 = digits.parse().ok().filter(|d: &f64| d.is_finite())?;
-            match sign {
-                '+' => Some(now + delta),
-                '-' => Some(now - delta),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
 
 fn now_epoch() -> f64 {
     SystemTime::now()
@@ -176,19 +28,18 @@ fn now_epoch() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Matches `actual` against `pattern`, returning one failure per mismatch (empty: it matches).
-/// `pointer` is the JSON pointer of `actual` in the reply body.
-pub fn match_body(pattern: &Value, actual: &Value) -> Vec<Mismatch> {
+/// Matches `actual` against a rendered `pattern`, returning one failure per mismatch (empty: it
+/// matches). Pointers in the failures are JSON pointers into `actual`. A template left in the
+/// pattern (not rendered) matches nothing.
+pub fn match_body(pattern: &Pattern, actual: &Value) -> Vec<Mismatch> {
     let mut failures = Vec::new();
     match_at(pattern, Some(actual), "", now_epoch(), &mut failures);
     failures
 }
 
 /// Whether `actual` matches `pattern` (used for messages and `$contains`).
-pub fn matches(pattern: &Value, actual: &Value) -> bool {
-    let mut failures = Vec::new();
-    match_at(pattern, Some(actual), "", now_epoch(), &mut failures);
-    failures.is_empty()
+pub fn matches(pattern: &Pattern, actual: &Value) -> bool {
+    match_body(pattern, actual).is_empty()
 }
 
 /// Where and how a body failed to match its pattern.
@@ -203,224 +54,177 @@ pub struct Mismatch {
     pub why: String,
 }
 
-fn mismatch(pointer: &str, pattern: &Value, found: Option<&Value>, why: String) -> Mismatch {
+fn mismatch(pointer: &str, pattern: &Pattern, found: Option<&Value>, why: String) -> Mismatch {
     Mismatch {
         pointer: pointer.to_owned(),
-        expected: pattern.clone(),
+        expected: pattern.to_value(),
         found: found.cloned(),
         why,
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+/// Where a match is, for the matchers' helpers: the pointer, the time, the failures so far.
+struct At<'a> {
+    pointer: &'a str,
+    now: f64,
+    out: &'a mut Vec<Mismatch>,
+}
+
+impl At<'_> {
+    fn fail(&mut self, pattern: &Pattern, found: Option<&Value>, why: String) {
+        self.out.push(mismatch(self.pointer, pattern, found, why));
     }
 }
 
 fn match_at(
-    pattern: &Value,
+    pattern: &Pattern,
     actual: Option<&Value>,
     pointer: &str,
     now: f64,
     out: &mut Vec<Mismatch>,
 ) {
-    if let Some((name, arg)) = as_matcher(pattern) {
-        if name == "$absent" {
-            if actual.is_some() {
-                out.push(mismatch(
-                    pointer,
-                    pattern,
-                    actual,
-                    "expected no member here".into(),
-                ));
-            }
-            return;
+    let mut at = At { pointer, now, out };
+    let value = match (pattern, actual) {
+        (Pattern::Absent, Some(_)) => {
+            return at.fail(pattern, actual, "expected no member here".into());
         }
-        let Some(value) = actual else {
-            out.push(mismatch(
-                pointer,
-                pattern,
-                None,
-                format!("missing; expected {pattern}"),
-            ));
-            return;
-        };
-        match name {
-            "$any" => {}
-            "$type" => {
-                let want = arg.as_str().unwrap_or_default();
-                let have = type_name(value);
-                let ok = want == have || (want == "number" && have == "integer");
-                if !ok {
-                    out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        format!("expected a {want}, found a {have}"),
-                    ));
-                }
-            }
-            "$regex" => {
-                let source = arg.as_str().unwrap_or_default();
-                match (Regex::new(source), value.as_str()) {
-                    (Ok(re), Some(text)) if re.is_match(text) => {}
-                    (Ok(_), Some(_)) => out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        format!("does not match /{source}/"),
-                    )),
-                    (Ok(_), None) => out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        format!("expected a string matching /{source}/"),
-                    )),
-                    (Err(e), _) => out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        format!("bad regex: {e}"),
-                    )),
-                }
-            }
-            "$range" => {
-                let Some(n) = value.as_f64() else {
-                    out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        "expected a number".into(),
-                    ));
-                    return;
-                };
-                let min = arg.get("min").and_then(|b| bound_value(b, now));
-                let max = arg.get("max").and_then(|b| bound_value(b, now));
-                if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-                    let show = |b: Option<f64>| b.map_or("-".to_owned(), |b| format!("{b}"));
-                    out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        format!("{n} is outside [{}, {}]", show(min), show(max)),
-                    ));
-                }
-            }
-            "$contains" => {
-                let Some(items) = value.as_array() else {
-                    out.push(mismatch(
-                        pointer,
-                        pattern,
-                        actual,
-                        "expected an array".into(),
-                    ));
-                    return;
-                };
-                for want in arg.as_array().into_iter().flatten() {
-                    if !items.iter().any(|item| {
-                        let mut scratch = Vec::new();
-                        match_at(want, Some(item), pointer, now, &mut scratch);
-                        scratch.is_empty()
-                    }) {
-                        out.push(mismatch(
-                            pointer,
-                            want,
-                            actual,
-                            format!("no element matches {want}"),
-                        ));
-                    }
-                }
-            }
-            "$jwt" => match_jwt(arg, value, pattern, pointer, now, out),
-            other => out.push(mismatch(
-                pointer,
-                pattern,
-                actual,
-                format!("unknown matcher {other}"),
-            )),
+        (Pattern::Absent, None) => return,
+        (_, Some(value)) => value,
+        (_, None) if pattern.is_matcher() => {
+            let why = format!("missing; expected {}", pattern.to_value());
+            return at.fail(pattern, None, why);
         }
-        return;
-    }
-    let Some(value) = actual else {
-        out.push(mismatch(pointer, pattern, None, "missing".into()));
-        return;
+        (_, None) => return at.fail(pattern, None, "missing".into()),
     };
-    match (pattern, value) {
-        (Value::Object(want), Value::Object(have)) => {
-            for (key, want_item) in want {
-                let child = format!("{pointer}/{}", escape_pointer(key));
-                match_at(want_item, have.get(key), &child, now, out);
-            }
+    match pattern {
+        Pattern::Object { members } => match_object(pattern, members, value, &mut at),
+        Pattern::Array { items } => match_array(pattern, items, value, &mut at),
+        Pattern::Scalar(want) => match_scalar(pattern, want, value, &mut at),
+        Pattern::Templated(text) => {
+            at.fail(pattern, Some(value), format!("{text:?} was not rendered"));
         }
-        (Value::Array(want), Value::Array(have)) => {
-            if want.len() != have.len() {
-                out.push(mismatch(
-                    pointer,
-                    pattern,
-                    actual,
-                    format!("expected {} elements, found {}", want.len(), have.len()),
-                ));
-                return;
-            }
-            for (i, (w, h)) in want.iter().zip(have).enumerate() {
-                match_at(w, Some(h), &format!("{pointer}/{i}"), now, out);
-            }
-        }
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
-        (p, v) if p == v => {}
-        _ => out.push(mismatch(pointer, pattern, actual, "values differ".into())),
+        Pattern::Any | Pattern::Absent => {}
+        Pattern::Type(want) => match_type(pattern, *want, value, &mut at),
+        Pattern::Regex(re) => match_regex(pattern, re, value, &mut at),
+        Pattern::Range(range) => match_range(pattern, range, value, &mut at),
+        Pattern::Contains(wants) => match_contains(pattern, wants, value, &mut at),
+        Pattern::Jwt(spec) => match_jwt(pattern, spec, value, &mut at),
     }
 }
 
-fn match_jwt(
-    spec: &Value,
-    value: &Value,
-    pattern: &Value,
-    pointer: &str,
-    now: f64,
-    out: &mut Vec<Mismatch>,
-) {
+fn match_object(pattern: &Pattern, members: &[(String, Pattern)], value: &Value, at: &mut At) {
+    let Value::Object(have) = value else {
+        return at.fail(pattern, Some(value), "values differ".into());
+    };
+    for (key, want) in members {
+        let child = format!("{}/{}", at.pointer, escape_pointer(key));
+        match_at(want, have.get(key), &child, at.now, at.out);
+    }
+}
+
+fn match_array(pattern: &Pattern, items: &[Pattern], value: &Value, at: &mut At) {
+    let Value::Array(have) = value else {
+        return at.fail(pattern, Some(value), "values differ".into());
+    };
+    if items.len() != have.len() {
+        let why = format!("expected {} elements, found {}", items.len(), have.len());
+        return at.fail(pattern, Some(value), why);
+    }
+    for (i, (want, item)) in items.iter().zip(have).enumerate() {
+        match_at(
+            want,
+            Some(item),
+            &format!("{}/{i}", at.pointer),
+            at.now,
+            at.out,
+        );
+    }
+}
+
+fn match_scalar(pattern: &Pattern, want: &Value, value: &Value, at: &mut At) {
+    let same = match (want, value) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64() || a == b,
+        (a, b) => a == b,
+    };
+    if !same {
+        at.fail(pattern, Some(value), "values differ".into());
+    }
+}
+
+fn match_type(pattern: &Pattern, want: JsonType, value: &Value, at: &mut At) {
+    let have = JsonType::of(value);
+    if !(want == have || (want == JsonType::Number && have == JsonType::Integer)) {
+        let why = format!("expected a {}, found a {}", want.name(), have.name());
+        at.fail(pattern, Some(value), why);
+    }
+}
+
+fn match_regex(pattern: &Pattern, re: &RegexPattern, value: &Value, at: &mut At) {
+    let source = &re.source;
+    let why = match (&re.compiled, value.as_str()) {
+        (Compiled::Ready(regex), Some(text)) if regex.is_match(text) => return,
+        (Compiled::Ready(_), Some(_)) => format!("does not match /{source}/"),
+        (Compiled::Ready(_), None) => format!("expected a string matching /{source}/"),
+        (Compiled::Template, _) => format!("/{source}/ was not rendered"),
+        (Compiled::Failed(e), _) => format!("bad regex: {e}"),
+    };
+    at.fail(pattern, Some(value), why);
+}
+
+fn match_range(pattern: &Pattern, range: &RangePattern, value: &Value, at: &mut At) {
+    let Some(n) = value.as_f64() else {
+        return at.fail(pattern, Some(value), "expected a number".into());
+    };
+    let min = range.min.map(|b| b.at(at.now));
+    let max = range.max.map(|b| b.at(at.now));
+    if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+        let show = |b: Option<f64>| b.map_or("-".to_owned(), |b| format!("{b}"));
+        let why = format!("{n} is outside [{}, {}]", show(min), show(max));
+        at.fail(pattern, Some(value), why);
+    }
+}
+
+fn match_contains(pattern: &Pattern, wants: &[Pattern], value: &Value, at: &mut At) {
+    let Some(items) = value.as_array() else {
+        return at.fail(pattern, Some(value), "expected an array".into());
+    };
+    for want in wants {
+        let found = items.iter().any(|item| {
+            let mut scratch = Vec::new();
+            match_at(want, Some(item), at.pointer, at.now, &mut scratch);
+            scratch.is_empty()
+        });
+        if !found {
+            let why = format!("no element matches {}", want.to_value());
+            at.fail(want, Some(value), why);
+        }
+    }
+}
+
+fn match_jwt(pattern: &Pattern, spec: &JwtPattern, value: &Value, at: &mut At) {
     let Some(token) = value.as_str() else {
-        out.push(mismatch(
-            pointer,
-            pattern,
-            Some(value),
-            "expected a JWT string".into(),
-        ));
-        return;
+        return at.fail(pattern, Some(value), "expected a JWT string".into());
     };
     let decoded = match jwt::decode(token) {
         Ok(decoded) => decoded,
-        Err(e) => {
-            out.push(mismatch(pointer, pattern, Some(value), e));
-            return;
-        }
+        Err(e) => return at.fail(pattern, Some(value), e),
     };
-    for (part, decoded_part) in [("header", &decoded.header), ("claims", &decoded.claims)] {
-        if let Some(want) = spec.get(part) {
-            match_at(
-                want,
-                Some(decoded_part),
-                &format!("{pointer}(jwt {part})"),
-                now,
-                out,
-            );
+    for (part, want, have) in [
+        ("header", &spec.header, &decoded.header),
+        ("claims", &spec.claims, &decoded.claims),
+    ] {
+        if let Some(want) = want {
+            let pointer = format!("{}(jwt {part})", at.pointer);
+            match_at(want, Some(have), &pointer, at.now, at.out);
         }
     }
     for problem in jwt::structural_problems(&decoded) {
-        out.push(mismatch(pointer, pattern, Some(&decoded.claims), problem));
+        at.fail(pattern, Some(&decoded.claims), problem);
     }
-    if let Some(jwks) = spec.get("jwks")
+    if let Some(jwks) = &spec.jwks
         && let Err(e) = jwt::verify(token, jwks)
     {
-        out.push(mismatch(pointer, pattern, None, e));
+        at.fail(pattern, None, e);
     }
 }
 
@@ -429,6 +233,11 @@ mod tests {
     use super::*;
     use rstest::rstest;
     use serde_json::json;
+
+    /// Parses `pattern` (which must be good) and matches `actual` against it.
+    fn match_value(pattern: &Value, actual: &Value) -> Vec<Mismatch> {
+        match_body(&Pattern::parse(pattern, "").unwrap(), actual)
+    }
 
     #[rstest]
     #[case(json!({"a": 1}), json!({"a": 1, "b": 2}))]
@@ -442,7 +251,7 @@ mod tests {
     #[case(json!([1, {"$any": true}]), json!([1, "x"]))]
     #[case(json!({"n": 1}), json!({"n": 1.0}))]
     fn matching(#[case] pattern: Value, #[case] actual: Value) {
-        assert_eq!(match_body(&pattern, &actual), vec![]);
+        assert_eq!(match_value(&pattern, &actual), vec![]);
     }
 
     #[rstest]
@@ -456,24 +265,9 @@ mod tests {
     #[case(json!({"a": [1]}), json!({"a": [1, 2]}), "/a")]
     #[case(json!({"a/b": {"c": 1}}), json!({"a/b": {"c": 2}}), "/a~1b/c")]
     fn mismatching(#[case] pattern: Value, #[case] actual: Value, #[case] pointer: &str) {
-        let failures = match_body(&pattern, &actual);
+        let failures = match_value(&pattern, &actual);
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert_eq!(failures[0].pointer, pointer);
-    }
-
-    #[rstest]
-    #[case(json!({"$nope": 1}), "unknown matcher")]
-    #[case(json!({"$regex": "("}), "does not compile")]
-    #[case(json!({"$type": "str"}), "$type takes")]
-    #[case(json!({"$range": {"min": "yesterday"}}), "must be a number")]
-    #[case(json!({"$range": {"min": "now€5"}}), "must be a number")]
-    #[case(json!({"$contains": []}), "non-empty")]
-    #[case(json!({"$any": true, "x": 1}), "exactly one member")]
-    fn bad_patterns(#[case] pattern: Value, #[case] message: &str) {
-        let errors = check_pattern(&json!({"k": pattern}), "/steps/0/expect/body");
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].pointer, "/steps/0/expect/body/k");
-        assert!(errors[0].message.contains(message), "{errors:?}");
     }
 
     fn signed(claims: Value) -> String {
@@ -497,10 +291,10 @@ mod tests {
             "claims": {"token_use": "access", "iss": {"$regex": "/us-east-1_A$"}, "exp": {"$range": {"min": "now"}}},
             "jwks": jwks
         }}});
-        assert_eq!(match_body(&pattern, &json!({"t": token})), vec![]);
+        assert_eq!(match_value(&pattern, &json!({"t": token})), vec![]);
 
         let wrong = json!({"t": {"$jwt": {"claims": {"token_use": "id"}}}});
-        let failures = match_body(&wrong, &json!({"t": token}));
+        let failures = match_value(&wrong, &json!({"t": token}));
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert_eq!(
             failures[0].pointer, "/t(jwt claims)/token_use",
@@ -509,12 +303,48 @@ mod tests {
 
         let other_key =
             json!({"keys": [{"kty": "RSA", "kid": "test-key", "n": "sXch", "e": "AQAB"}]});
-        let failures = match_body(
+        let failures = match_value(
             &json!({"t": {"$jwt": {"jwks": other_key}}}),
             &json!({"t": token}),
         );
         assert_eq!(failures.len(), 1, "{failures:?}");
-        assert!(match_body(&json!({"t": {"$jwt": {}}}), &json!({"t": "not.a.jwt!"})).len() == 1);
-        assert!(check_pattern(&json!({"$jwt": {"claim": {}}}), "").len() == 1);
+        assert!(match_value(&json!({"t": {"$jwt": {}}}), &json!({"t": "not.a.jwt!"})).len() == 1);
+    }
+
+    #[test]
+    fn templates_match_once_rendered() {
+        let mut vars = crate::spec::template::Vars::new();
+        vars.set("pool", json!("us-east-1_abc"));
+        vars.set("n", json!(3));
+        let pattern = Pattern::parse(
+            &json!({"id": {"$regex": "^${pool}$"}, "n": "${n}", "s": "p=${pool}"}),
+            "",
+        )
+        .unwrap();
+        let actual = json!({"id": "us-east-1_abc", "n": 3, "s": "p=us-east-1_abc"});
+        let unrendered = match_body(&pattern, &actual);
+        assert_eq!(unrendered.len(), 3, "{unrendered:?}");
+        let rendered = pattern.render(&vars).unwrap();
+        assert_eq!(match_body(&rendered, &actual), vec![]);
+        let failures = match_body(
+            &rendered,
+            &json!({"id": "us-east-1_abcd", "n": 3.0, "s": 1}),
+        );
+        let pointers: Vec<_> = failures.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/id", "/s"], "{failures:?}");
+        assert_eq!(failures[0].expected, json!({"$regex": "^us-east-1_abc$"}));
+    }
+
+    #[test]
+    fn a_rendered_regex_that_does_not_compile_is_a_mismatch() {
+        let mut vars = crate::spec::template::Vars::new();
+        vars.set("x", json!("("));
+        let pattern = Pattern::parse(&json!({"a": {"$regex": "${x}"}}), "")
+            .unwrap()
+            .render(&vars)
+            .unwrap();
+        let failures = match_body(&pattern, &json!({"a": "("}));
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].why.starts_with("bad regex"), "{failures:?}");
     }
 }

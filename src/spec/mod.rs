@@ -1,6 +1,6 @@
 //! Layer 3: the case language. Case types, where case files come from, loading with located errors,
-//! `${var}` templates, body matchers, the suite index for one-case processes, and coverage of the
-//! model.
+//! `${var}` templates, body patterns (parsed at load) and matching them, the suite index for
+//! one-case processes, and coverage of the model.
 
 pub mod case;
 pub mod case_source;
@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod error;
 pub mod load;
 pub mod matcher;
+pub mod pattern;
 pub mod select;
 pub mod side_effects;
 pub mod template;

@@ -118,6 +118,12 @@ pub fn render(value: &Value, vars: &Vars) -> Result<Value, RenderError> {
     render_at(value, vars, &mut String::new())
 }
 
+/// Renders every string in `value`, found at `pointer` in a larger value (errors name pointers
+/// below it).
+pub fn render_under(value: &Value, vars: &Vars, pointer: &str) -> Result<Value, RenderError> {
+    render_at(value, vars, &mut pointer.to_owned())
+}
+
 fn render_at(value: &Value, vars: &Vars, pointer: &mut String) -> Result<Value, RenderError> {
     Ok(match value {
         Value::String(s) => render_string(s, vars, pointer)?,
