@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::exec::failure::Check;
 use crate::report::events::CaseFinished;
 use crate::spec::case::Expect;
 pub use crate::spec::case::{CaseRef, tested_operations};
@@ -94,7 +95,7 @@ pub struct Totals {
 #[serde(deny_unknown_fields)]
 pub struct StaleExpectation {
     pub case: String,
-    pub check: Option<String>,
+    pub check: Option<Check>,
     pub reason: String,
 }
 
@@ -181,7 +182,7 @@ pub struct StepResult {
 #[serde(deny_unknown_fields)]
 pub struct FailureResult {
     /// The check's name, as expectations files use it (`status`, `body_schema`, ...).
-    pub check: String,
+    pub check: Check,
     pub message: String,
     /// An expectation entry covers this failure.
     pub expected: bool,
@@ -215,7 +216,7 @@ impl CaseResult {
                 .iter()
                 .flat_map(|r| {
                     r.failures.iter().map(|f| FailureResult {
-                        check: f.check().to_owned(),
+                        check: f.check(),
                         message: strip_ansi(&f.to_string()),
                         expected: !unexpected.iter().any(|u| {
                             u.step.section == section && u.step.index == index && &u.failure == f
@@ -548,18 +549,35 @@ mod tests {
         assert_eq!(rfc3339(t), "2000-02-29T00:00:00.000Z");
     }
 
-    #[test]
-    fn the_schema_knows_every_check() {
-        let schema: Value =
-            serde_json::from_str(include_str!("../../schemas/report.schema.json")).unwrap();
-        let listed: Vec<&str> = schema["$defs"]["step"]["properties"]["failures"]["items"]
-            ["properties"]["check"]["enum"]
-            .as_array()
-            .unwrap()
+    /// The enum at `path` (JSON pointer) in a schema, as strings.
+    fn schema_enum(schema: &str, path: &str) -> Vec<String> {
+        let schema: Value = serde_json::from_str(schema).unwrap();
+        let listed = schema.pointer(path).and_then(Value::as_array);
+        listed
+            .unwrap_or_else(|| panic!("no enum at {path}"))
             .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect();
-        assert_eq!(listed, crate::exec::failure::Failure::CHECKS);
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn both_schemas_list_exactly_the_checks() {
+        let names: Vec<String> = Check::ALL.iter().map(|c| c.name().to_owned()).collect();
+        // serde writes and reads the same names.
+        for check in Check::ALL {
+            let written = serde_json::to_value(check).unwrap();
+            assert_eq!(written, Value::String(check.name().to_owned()));
+            assert_eq!(serde_json::from_value::<Check>(written).unwrap(), check);
+            assert_eq!(check.name().parse::<Check>(), Ok(check));
+        }
+        let report = include_str!("../../schemas/report.schema.json");
+        let value: Value = serde_json::from_str(report).unwrap();
+        let failure = "/$defs/step/properties/failures/items/properties/check/$ref";
+        assert_eq!(value.pointer(failure), Some(&Value::from("#/$defs/check")));
+        assert_eq!(schema_enum(report, "/$defs/check/enum"), names);
+        let expectations = include_str!("../../schemas/expectations.schema.json");
+        let entry = "/properties/expected_failures/items/properties/check/enum";
+        assert_eq!(schema_enum(expectations, entry), names);
     }
 
     #[test]

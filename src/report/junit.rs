@@ -31,7 +31,7 @@ fn status(case: &CaseResult) -> TestCaseStatus {
                 .iter()
                 .flat_map(|s| &s.failures)
                 .find(|f| !f.expected)
-                .map(|f| f.check.clone())
+                .map(|f| f.check.name().to_owned())
                 .unwrap_or_else(|| "fail".to_owned());
             let summary = match &case.failing_step {
                 Some(step) => format!("{step}: {}", strip_location(first_line(&message))),

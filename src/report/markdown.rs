@@ -163,7 +163,7 @@ pub fn render(run: &RunReport) -> String {
             out.push_str(&format!(
                 "- {} check {} — {}\n",
                 code(&entry.case),
-                code(entry.check.as_deref().unwrap_or("-")),
+                code(entry.check.map_or("-", |c| c.name())),
                 inline(&entry.reason)
             ));
         }

@@ -137,7 +137,7 @@ impl Collector {
             .iter()
             .map(|e| StaleExpectation {
                 case: e.case.clone(),
-                check: e.check.clone(),
+                check: e.check,
                 reason: e.reason.clone(),
             })
             .collect();

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::exec::failure::Check;
 use crate::report::json::{Outcome, RunReport};
 use crate::verdict::expectations::{
     Entry, Expectations, File, REASON_PLACEHOLDER, is_placeholder_reason, schema_validator,
@@ -32,7 +33,7 @@ use crate::verdict::expectations::{
 pub struct Item {
     pub case: String,
     pub step: Option<String>,
-    pub check: Option<String>,
+    pub check: Option<Check>,
     pub intermittent: bool,
     pub reason: String,
 }
@@ -42,7 +43,7 @@ impl Item {
         Entry {
             case: self.case.clone(),
             step: self.step.clone(),
-            check: self.check.clone(),
+            check: self.check,
             intermittent: self.intermittent,
             reason: self.reason.clone(),
             applied: Default::default(),
@@ -56,7 +57,7 @@ impl Item {
             text.push(' ');
             text.push_str(step);
         }
-        if let Some(check) = &self.check {
+        if let Some(check) = self.check {
             text.push_str(&format!(" [{check}]"));
         }
         text
@@ -75,7 +76,7 @@ impl Item {
             members.push(format!("\"step\": {}", string(step)));
         }
         if let Some(check) = &self.check {
-            members.push(format!("\"check\": {}", string(check)));
+            members.push(format!("\"check\": {}", string(check.name())));
         }
         if self.intermittent {
             members.push("\"intermittent\": true".to_owned());
@@ -192,7 +193,7 @@ pub fn update(
             for failure in &step.failures {
                 match matching
                     .iter()
-                    .find(|&&i| entries[i].covers_named(&step.id, &failure.check))
+                    .find(|&&i| entries[i].covers_named(&step.id, failure.check))
                 {
                     Some(&i) => used[i] = true,
                     None => {
@@ -377,7 +378,7 @@ mod tests {
             failures: failures
                 .iter()
                 .map(|c| FailureResult {
-                    check: (*c).to_owned(),
+                    check: c.parse().unwrap(),
                     message: format!("[{c}] differs"),
                     expected: false,
                 })

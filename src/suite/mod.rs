@@ -270,7 +270,7 @@ impl Suite {
             println!(
                 "stale expectation: {:?} check {:?} covered no failure in this run ({})",
                 entry.case,
-                entry.check.as_deref().unwrap_or("-"),
+                entry.check.map_or("-", |c| c.name()),
                 entry.reason
             );
         }

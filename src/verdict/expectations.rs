@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::exec::failure::{Failure, StepFailure, StepRef};
+use crate::exec::failure::{Check, Failure, StepFailure, StepRef};
 use crate::exec::runner::{CaseReport, Waivers};
 use crate::spec::case_source::CaseSource;
 use crate::spec::load::LoadError;
@@ -45,7 +45,7 @@ pub fn is_placeholder_reason(reason: &str) -> bool {
 pub struct Entry {
     pub case: String,
     pub step: Option<String>,
-    pub check: Option<String>,
+    pub check: Option<Check>,
     /// The failure comes and goes: cases it applies to neither fail nor pass the run.
     #[serde(default)]
     pub intermittent: bool,
@@ -74,9 +74,8 @@ impl Entry {
     }
 
     /// Whether this entry covers a failure of check `check` at step `step_id` (`steps[1]`).
-    pub fn covers_named(&self, step_id: &str, check: &str) -> bool {
-        self.step.as_deref().is_none_or(|s| s == step_id)
-            && self.check.as_deref().is_none_or(|c| c == check)
+    pub fn covers_named(&self, step_id: &str, check: Check) -> bool {
+        self.step.as_deref().is_none_or(|s| s == step_id) && self.check.is_none_or(|c| c == check)
     }
 }
 
@@ -346,7 +345,7 @@ fn describe(entry: &Entry) -> String {
         text.push_str(step);
         text.push(' ');
     }
-    if let Some(check) = &entry.check {
+    if let Some(check) = entry.check {
         text.push_str(&format!("[{check}] "));
     }
     text.push_str(&entry.reason);
