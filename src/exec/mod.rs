@@ -2,5 +2,6 @@
 //! failures and records the reporters receive.
 
 pub mod check;
+pub mod error;
 pub mod failure;
 pub mod runner;

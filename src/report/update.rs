@@ -10,7 +10,8 @@
 //! - an entry that covered a failure is kept with its reason, as is an intermittent entry, an
 //!   entry none of whose cases ran, and an entry whose step did not run;
 //! - an entry that covered nothing although every case it names ran is removed (the target now
-//!   passes there), and so is an entry naming no case of the suite or a step its case lacks.
+//!   passes there), and so is an entry naming no case of the suite or a step its case lacks;
+//! - harness errors get no entry (none could cover them), and a case with one counts as not run.
 //!
 //! Entries keep their order; new ones go after the last entry of their area (the first path
 //! segment of the case id), and areas are separated by a blank line, one entry per line, as the
@@ -277,10 +278,11 @@ fn removal(entry: &Entry, used: bool, suite: &BTreeSet<&str>, run: &RunReport) -
     if used || entry.intermittent {
         return None;
     }
+    // A case with a harness error says nothing about the target: as if it had not run.
     let ran: Vec<_> = run
         .cases
         .iter()
-        .filter(|c| entry.matches_case(&c.id))
+        .filter(|c| entry.matches_case(&c.id) && c.outcome != Outcome::Error)
         .collect();
     if let Some(step) = &entry.step {
         for case in &ran {
@@ -383,6 +385,7 @@ mod tests {
                     expected: false,
                 })
                 .collect(),
+            error: None,
             warnings: Vec::new(),
             retries: None,
         }

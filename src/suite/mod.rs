@@ -368,6 +368,14 @@ fn outcome(verdict: &Verdict) -> Result<Completion, Failed> {
             let lines: Vec<String> = unexpected.iter().map(|f| f.to_string()).collect();
             Err(Failed::from(lines.join("\n")))
         }
+        Verdict::Error { errors, unexpected } => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| e.to_string())
+                .chain(unexpected.iter().map(|f| f.to_string()))
+                .collect();
+            Err(Failed::from(lines.join("\n")))
+        }
         Verdict::UnexpectedPass { reasons, .. } => Err(Failed::from(format!(
             "unexpected pass: the expectations say this fails ({}), but it did not fail that way",
             reasons.join("; ")
