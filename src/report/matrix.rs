@@ -106,47 +106,48 @@ pub struct Matrix {
     pub uncovered: Vec<String>,
 }
 
-const STATUS_ORDER: [&str; 7] = [
-    "error",
-    "fail",
-    "unexpected_pass",
-    "expected_failure",
-    "intermittent",
-    "pass",
-    "not_run",
+/// A cell's possible statuses, worst first: a case outcome ([`Outcome`]), or `None` for not run.
+const STATUS_ORDER: [Option<Outcome>; 7] = [
+    Some(Outcome::Error),
+    Some(Outcome::Fail),
+    Some(Outcome::UnexpectedPass),
+    Some(Outcome::ExpectedFailure),
+    Some(Outcome::Intermittent),
+    Some(Outcome::Pass),
+    None,
 ];
 
+/// The name a cell status has in the page: the outcome's, or `not_run`.
+fn status_name(status: Option<Outcome>) -> &'static str {
+    status.map_or("not_run", Outcome::name)
+}
+
 impl Counts {
-    fn add(&mut self, outcome: &str) {
+    /// The count of cases with `outcome` (`None`: not run; a step-only outcome counts as not
+    /// run).
+    fn slot(&mut self, outcome: Option<Outcome>) -> &mut usize {
         match outcome {
-            "pass" => self.pass += 1,
-            "expected_failure" => self.expected_failure += 1,
-            "fail" => self.fail += 1,
-            "unexpected_pass" => self.unexpected_pass += 1,
-            "intermittent" => self.intermittent += 1,
-            "error" => self.error += 1,
-            _ => self.not_run += 1,
+            Some(Outcome::Pass) => &mut self.pass,
+            Some(Outcome::ExpectedFailure) => &mut self.expected_failure,
+            Some(Outcome::Fail) => &mut self.fail,
+            Some(Outcome::UnexpectedPass) => &mut self.unexpected_pass,
+            Some(Outcome::Intermittent) => &mut self.intermittent,
+            Some(Outcome::Error) => &mut self.error,
+            Some(Outcome::Skipped) | None => &mut self.not_run,
         }
     }
 
-    fn get(&self, status: &str) -> usize {
-        match status {
-            "pass" => self.pass,
-            "expected_failure" => self.expected_failure,
-            "fail" => self.fail,
-            "unexpected_pass" => self.unexpected_pass,
-            "intermittent" => self.intermittent,
-            "error" => self.error,
-            _ => self.not_run,
-        }
+    fn add(&mut self, outcome: Option<Outcome>) {
+        *self.slot(outcome) += 1;
+    }
+
+    fn get(&self, outcome: Option<Outcome>) -> usize {
+        *self.clone().slot(outcome)
     }
 
     fn status(&self) -> &'static str {
-        STATUS_ORDER
-            .iter()
-            .copied()
-            .find(|s| self.get(s) > 0)
-            .unwrap_or("not_run")
+        let worst = STATUS_ORDER.into_iter().find(|s| self.get(*s) > 0);
+        status_name(worst.flatten())
     }
 }
 
@@ -223,7 +224,7 @@ impl Matrix {
                     .filter(|c| c.operations.contains(operation))
                 {
                     let outcome = case.outcome.name();
-                    counts.add(outcome);
+                    counts.add(Some(case.outcome));
                     let detail = match case.outcome {
                         Outcome::Fail | Outcome::UnexpectedPass | Outcome::Error => {
                             case.message.clone().unwrap_or_default()
@@ -260,7 +261,7 @@ impl Matrix {
                     .iter()
                     .filter(|c| c.operations.contains(operation))
                 {
-                    counts.add("not_run");
+                    counts.add(None);
                     cases.push(CellCase {
                         id: case.id.clone(),
                         description: String::new(),
@@ -624,15 +625,15 @@ mod tests {
     fn the_worst_outcome_colours_a_cell() {
         let mut counts = Counts::default();
         assert_eq!(counts.status(), "not_run");
-        counts.add("pass");
+        counts.add(Some(Outcome::Pass));
         assert_eq!(counts.status(), "pass");
-        counts.add("expected_failure");
+        counts.add(Some(Outcome::ExpectedFailure));
         assert_eq!(counts.status(), "expected_failure");
-        counts.add("unexpected_pass");
+        counts.add(Some(Outcome::UnexpectedPass));
         assert_eq!(counts.status(), "unexpected_pass");
-        counts.add("fail");
+        counts.add(Some(Outcome::Fail));
         assert_eq!(counts.status(), "fail");
-        counts.add("error");
+        counts.add(Some(Outcome::Error));
         assert_eq!(counts.status(), "error");
     }
 
@@ -640,8 +641,8 @@ mod tests {
     fn a_cell_counts_every_case_outcome() {
         for outcome in Outcome::CASE_OUTCOMES {
             let mut counts = Counts::default();
-            counts.add(outcome.name());
-            assert_eq!(counts.get(outcome.name()), 1, "{outcome:?}");
+            counts.add(Some(outcome));
+            assert_eq!(counts.get(Some(outcome)), 1, "{outcome:?}");
             assert_eq!(counts.not_run, 0, "{outcome:?}");
             assert_eq!(counts.status(), outcome.name());
         }
