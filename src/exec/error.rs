@@ -115,3 +115,35 @@ impl fmt::Display for StepError {
         write!(f, "{}: {}: {}", self.file, self.step, self.error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_lists_every_kind() {
+        let every = [
+            HarnessError::Panic {
+                message: "m".into(),
+            },
+            HarnessError::Interrupted { reason: "r".into() },
+            HarnessError::CaseTimeout { seconds: 0.5 },
+            HarnessError::NoSchema {
+                operation: "X".into(),
+                message: "m".into(),
+            },
+            HarnessError::Template {
+                message: "m".into(),
+            },
+        ];
+        let kinds: Vec<&str> = every.iter().map(HarnessError::kind).collect();
+        assert_eq!(kinds, HarnessError::KINDS);
+        for error in &every {
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("[error: {}] ", error.kind()))
+            );
+        }
+    }
+}

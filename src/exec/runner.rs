@@ -790,3 +790,38 @@ fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::Rende
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::failure::Check;
+
+    fn step() -> StepRef {
+        StepRef {
+            section: Section::Steps,
+            index: 1,
+            operation: "DescribeUserPool".into(),
+        }
+    }
+
+    #[test]
+    fn a_variable_a_reply_did_not_carry_is_the_target_s_failure() {
+        let request = serde_json::json!({"UserPoolId": "${pool}"});
+        let error = template::render(&request, &Vars::new()).unwrap_err();
+        let record = unrendered(step(), error);
+        assert!(record.error.is_none(), "{record:?}");
+        assert_eq!(record.failures.len(), 1);
+        assert_eq!(record.failures[0].check(), Check::Template);
+    }
+
+    #[test]
+    fn a_template_that_cannot_be_rendered_is_a_harness_error() {
+        let request = serde_json::json!({"UserPoolId": "${pool"});
+        let error = template::render(&request, &Vars::new()).unwrap_err();
+        let record = unrendered(step(), error);
+        assert!(record.failures.is_empty(), "{record:?}");
+        let error = record.error.expect("a harness error");
+        assert_eq!(error.kind(), "template");
+        assert!(error.to_string().contains("unterminated"), "{error}");
+    }
+}
