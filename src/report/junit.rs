@@ -70,7 +70,7 @@ fn status(case: &CaseResult) -> TestCaseStatus {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_message(case.message.clone().unwrap_or_default())
-                .set_type("unexpected_pass");
+                .set_type(Outcome::UnexpectedPass.name());
             status
         }
         Outcome::ExpectedFailure | Outcome::Intermittent => {

@@ -645,6 +645,12 @@ mod tests {
             assert_eq!(counts.get(Some(outcome)), 1, "{outcome:?}");
             assert_eq!(counts.not_run, 0, "{outcome:?}");
             assert_eq!(counts.status(), outcome.name());
+            // The page draws a symbol, a label and a colour for it.
+            let name = outcome.name();
+            assert!(SCRIPT.contains(&format!("[\"{name}\", ")), "{name}");
+            assert!(SCRIPT.contains(&format!("{name}: \"")), "{name}");
+            let styled = [" ", ","].map(|after| format!(".{name}{after}"));
+            assert!(styled.iter().any(|rule| STYLE.contains(rule)), "{name}");
         }
     }
 
