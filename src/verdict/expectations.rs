@@ -552,6 +552,45 @@ mod tests {
     }
 
     #[test]
+    fn no_entry_covers_a_harness_error() {
+        use crate::exec::error::HarnessError;
+        use crate::exec::runner::StepRecord;
+        let errored = CaseReport {
+            id: "a/b".into(),
+            file: "cases/a/b.json".into(),
+            steps: vec![StepRecord {
+                step: failure(true).step,
+                status: None,
+                error_code: None,
+                request_id: None,
+                duration: std::time::Duration::ZERO,
+                failures: Vec::new(),
+                error: Some(HarnessError::Panic {
+                    message: "boom".into(),
+                }),
+                warnings: Vec::new(),
+                retries: None,
+            }],
+            duration: std::time::Duration::ZERO,
+        };
+        for entries in [
+            r#"[{"case": "**", "check": "transport", "reason": "connections drop here"}]"#,
+            r#"[{"case": "**", "reason": "everything fails here"}]"#,
+            r#"[{"case": "a/b", "step": "steps[1]", "intermittent": true, "reason": "comes and goes"}]"#,
+        ] {
+            let ex = parse(entries);
+            let verdict = verdict_of(&ex.for_case("a/b"), &errored);
+            assert_eq!(verdict.outcome(), Outcome::Error, "{entries}");
+            assert!(verdict.fails_run());
+            assert!(
+                ex.entries
+                    .iter()
+                    .all(|e| e.applied.load(Ordering::Relaxed) == 0)
+            );
+        }
+    }
+
+    #[test]
     fn placeholder_reasons_do_not_load() {
         assert!(is_placeholder_reason(REASON_PLACEHOLDER));
         assert!(is_placeholder_reason("  todo: later"));
