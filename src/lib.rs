@@ -4,9 +4,10 @@
 //! Data flows one way: [`spec::load`] reads case files into [`spec::case`] values,
 //! [`spec::template`] renders each step's request, [`http::client`] sends it, [`exec::check`]
 //! compares the reply with what the case and the [`service::schemas`] expect (producing
-//! [`exec::failure::Failure`]s), [`exec::runner`] drives a case (keeping captured values) into a
-//! [`exec::runner::CaseReport`], [`verdict::expectations`] turns that into a verdict for the
-//! target, [`report`] tells people, and [`suite`] makes a set of cases into libtest-mimic trials.
+//! [`exec::failure::Failure`]s, the target's; what goes wrong in the harness itself is an
+//! [`exec::error::HarnessError`] instead), [`exec::runner`] drives a case (keeping captured
+//! values) into a [`exec::runner::CaseReport`], [`verdict::expectations`] turns that into a
+//! verdict for the target (an error whatever the expectations say, when the harness failed), [`report`] tells people, and [`suite`] makes a set of cases into libtest-mimic trials.
 //! The folders are the layers of that flow, and the code follows it: each layer uses only the
 //! layers before it in the list below.
 //!

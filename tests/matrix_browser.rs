@@ -109,12 +109,13 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-const OUTCOMES: [&str; 6] = [
+const OUTCOMES: [&str; 7] = [
     "pass",
     "expected_failure",
     "fail",
     "unexpected_pass",
     "intermittent",
+    "error",
     "not_run",
 ];
 
@@ -240,6 +241,7 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
             ("data-expected-failures", "expected_failures"),
             ("data-unexpected-passes", "unexpected_passes"),
             ("data-intermittent", "intermittent"),
+            ("data-errors", "errors"),
             ("data-not-run", "not_run"),
         ] {
             assert_eq!(

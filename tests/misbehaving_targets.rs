@@ -405,6 +405,8 @@ async fn run(client: Client) -> Outcome {
         "{:#?}",
         outcome.record("setup[0]")
     );
+    let errors = outcome.report.errors();
+    assert!(errors.is_empty(), "no harness error: {errors:#?}");
     let failures = outcome.report.failures();
     assert!(
         failures.iter().all(|f| !f.to_string().contains("panicked")),

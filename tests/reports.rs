@@ -83,7 +83,7 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
     let violations = schema_violations(&report);
     assert!(violations.is_empty(), "{violations:#?}");
     assert_eq!(report["format"], "cognito-contract-report");
-    assert_eq!(report["format_version"], 1);
+    assert_eq!(report["format_version"], 2);
     assert_eq!(report["target"], "gate-b");
     assert_eq!(report["endpoint"], moto());
     assert_eq!(report["region"], "us-east-1");
@@ -114,15 +114,16 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
         "expected_failures",
         "unexpected_passes",
         "intermittent",
+        "errors",
     ]
     .iter()
     .map(|k| totals[k].as_u64().unwrap())
     .collect();
-    assert_eq!(counts, [1, 1, 2, 1, 0]);
+    assert_eq!(counts, [1, 1, 2, 1, 0, 0]);
     assert_eq!(totals["cases"], 5);
     assert_eq!(totals["not_run"], 0);
     // The closing line of the run says the same.
-    assert_eq!(summary_counts(&stdout, "gate-b"), [1, 1, 2, 1, 0]);
+    assert_eq!(summary_counts(&stdout, "gate-b"), [1, 1, 2, 1, 0, 0]);
 
     // Per step: operation, status, error code, request id, duration, outcome, failures.
     let unknown = case(&report, "pools/describe_unknown");
@@ -232,7 +233,7 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
     // Markdown: totals, the failure with its message, the unexpected pass.
     let md = std::fs::read_to_string(&markdown).unwrap();
     assert!(md.starts_with("## Cognito contract: gate-b — ❌"), "{md}");
-    assert!(md.contains("| 1 | 1 | 2 | 1 | 0 | 0 |"), "{md}");
+    assert!(md.contains("| 1 | 1 | 2 | 1 | 0 | 0 | 0 |"), "{md}");
     assert!(md.contains("### Failures (1)"), "{md}");
     assert!(
         md.contains("#### `pools/min_length_too_small` at `steps[0] CreateUserPool`"),

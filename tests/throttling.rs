@@ -1,8 +1,9 @@
 //! Throttling and faults: a server that throttles and fails the first calls still yields a
 //! passing run (against moto, behind a faulty local front); retries show in the failure when a
 //! step finally fails; lost connections are retried; requests in flight and per second are
-//! limited; a step that times out (per request or per case) fails with that reason and the
-//! teardown still runs; an interrupt skips the remaining steps but not the teardown.
+//! limited; a step that times out fails with that reason (a case that runs out of time is a
+//! harness error of that step) and the teardown still runs; an interrupt skips the remaining
+//! steps (a harness error, not a failure) but not the teardown.
 
 mod support;
 
@@ -269,7 +270,7 @@ async fn a_request_that_times_out_fails_with_that_reason_and_teardown_still_runs
 }
 
 #[tokio::test]
-async fn a_case_that_runs_out_of_time_fails_with_that_reason_and_teardown_still_runs() {
+async fn a_case_that_runs_out_of_time_is_a_harness_error_and_teardown_still_runs() {
     let (server, _) = slow_server();
     let case = load_case("t/slow", "t/slow.json", SLOW_CASE, SchemaStore::global()).unwrap();
     let mut ctx = RunContext::with_client(client(
@@ -280,22 +281,25 @@ async fn a_case_that_runs_out_of_time_fails_with_that_reason_and_teardown_still_
     let started = Instant::now();
     let report = run_case(&case, &ctx, &NoWaivers).await;
     assert!(started.elapsed() < Duration::from_secs(3), "cut short");
-    let failures = report.failures();
-    assert_eq!(failures.len(), 1, "{failures:#?}");
-    assert_eq!(failures[0].step.id(), "steps[0]");
+    // Not the target's failure: a harness error of the step that was cut short.
+    assert!(report.failures().is_empty(), "{:#?}", report.failures());
+    let errors = report.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].step.id(), "steps[0]");
+    assert_eq!(errors[0].error.kind(), "case_timeout");
     assert!(
-        failures[0]
+        errors[0]
             .to_string()
             .contains("the case's 0.5 s (the per-case timeout) ran out during this step"),
         "{}",
-        failures[0]
+        errors[0]
     );
     assert!(operations(&server).contains(&"DeleteUserPool".to_owned()));
     assert!(!operations(&server).contains(&"ListUserPools".to_owned()));
 }
 
 #[tokio::test]
-async fn an_interrupt_skips_the_remaining_steps_but_not_the_teardown() {
+async fn an_interrupt_skips_the_remaining_steps_as_a_harness_error_but_not_the_teardown() {
     let (handler, pools) = support::fake_cognito();
     let interrupt = cognito_contract::support::interrupt::Interrupt::new();
     let raise = interrupt.clone();
@@ -314,15 +318,17 @@ async fn an_interrupt_skips_the_remaining_steps_but_not_the_teardown() {
     ));
     ctx.interrupt = interrupt;
     let report = run_case(&case, &ctx, &NoWaivers).await;
-    let failures = report.failures();
-    assert_eq!(failures.len(), 1, "{failures:#?}");
-    assert_eq!(failures[0].step.id(), "steps[1]");
+    assert!(report.failures().is_empty(), "{:#?}", report.failures());
+    let errors = report.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].step.id(), "steps[1]");
+    assert_eq!(errors[0].error.kind(), "interrupted");
     assert!(
-        failures[0]
+        errors[0]
             .to_string()
             .contains("not run: the run was interrupted (SIGINT); skipping to teardown"),
         "{}",
-        failures[0]
+        errors[0]
     );
     assert_eq!(
         operations(&server),

@@ -10,10 +10,104 @@ use crate::service::schemas::Violation;
 pub use crate::spec::case::Section;
 use crate::support::secrets::Secrets;
 
+/// The checks a step's reply (or request) goes through: the one list of check names. Expectations
+/// files name them (`"check": "content_type"`), reports write them, and both JSON Schemas
+/// (`schemas/expectations.schema.json`, `schemas/report.schema.json`) list exactly these (a
+/// test keeps them in step). Each [`Failure`] is a failure of one check ([`Failure::check`]).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// A `${name}` whose variable was never captured (an earlier reply lacked it).
+    Template,
+    /// The request breaks the input schema, or a step marked `invalid_request` validates.
+    RequestSchema,
+    /// No usable reply.
+    Transport,
+    Status,
+    ErrorCode,
+    /// The error is not documented for the operation.
+    DocumentedError,
+    ContentType,
+    RequestId,
+    Json,
+    BodySchema,
+    Body,
+    Message,
+    Capture,
+    Pagination,
+}
+
+impl Check {
+    /// Every check, in the order the schemas list them.
+    pub const ALL: [Check; 14] = [
+        Check::Template,
+        Check::RequestSchema,
+        Check::Transport,
+        Check::Status,
+        Check::ErrorCode,
+        Check::DocumentedError,
+        Check::ContentType,
+        Check::RequestId,
+        Check::Json,
+        Check::BodySchema,
+        Check::Body,
+        Check::Message,
+        Check::Capture,
+        Check::Pagination,
+    ];
+
+    /// The check's name, as expectations files and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Template => "template",
+            Check::RequestSchema => "request_schema",
+            Check::Transport => "transport",
+            Check::Status => "status",
+            Check::ErrorCode => "error_code",
+            Check::DocumentedError => "documented_error",
+            Check::ContentType => "content_type",
+            Check::RequestId => "request_id",
+            Check::Json => "json",
+            Check::BodySchema => "body_schema",
+            Check::Body => "body",
+            Check::Message => "message",
+            Check::Capture => "capture",
+            Check::Pagination => "pagination",
+        }
+    }
+}
+
+impl std::str::FromStr for Check {
+    type Err = String;
+
+    /// The check named `name` (`"content_type"`).
+    fn from_str(name: &str) -> Result<Check, String> {
+        Check::ALL
+            .into_iter()
+            .find(|c| c.name() == name)
+            .ok_or_else(|| format!("no check is named {name:?}"))
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq<&str> for Check {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 /// What went wrong in one step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// A `${name}` could not be rendered (unknown variable, or a non-string value mid-string).
+    /// A `${name}` whose variable was never captured: the reply that should have carried it
+    /// did not (an unrenderable template is a harness error, see [`crate::exec::error`]).
     Template { message: String },
     /// The rendered request breaks the operation's input schema (and the step did not say so).
     RequestSchema { violations: Vec<Violation> },
@@ -65,23 +159,25 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// The check's name, as used by expectations files (`"check": "content_type"`).
-    pub fn check(&self) -> &'static str {
+    /// The check that failed, as expectations files and reports name it (`"check": "content_type"`).
+    pub fn check(&self) -> Check {
         match self {
-            Failure::Template { .. } => "template",
-            Failure::RequestSchema { .. } | Failure::RequestUnexpectedlyValid => "request_schema",
-            Failure::Transport { .. } => "transport",
-            Failure::Status { .. } => "status",
-            Failure::ErrorCode { .. } => "error_code",
-            Failure::UndocumentedError { .. } => "documented_error",
-            Failure::ContentType { .. } => "content_type",
-            Failure::RequestId => "request_id",
-            Failure::Json { .. } => "json",
-            Failure::BodySchema { .. } => "body_schema",
-            Failure::Body { .. } => "body",
-            Failure::Message { .. } => "message",
-            Failure::Capture { .. } => "capture",
-            Failure::Pagination { .. } => "pagination",
+            Failure::Template { .. } => Check::Template,
+            Failure::RequestSchema { .. } | Failure::RequestUnexpectedlyValid => {
+                Check::RequestSchema
+            }
+            Failure::Transport { .. } => Check::Transport,
+            Failure::Status { .. } => Check::Status,
+            Failure::ErrorCode { .. } => Check::ErrorCode,
+            Failure::UndocumentedError { .. } => Check::DocumentedError,
+            Failure::ContentType { .. } => Check::ContentType,
+            Failure::RequestId => Check::RequestId,
+            Failure::Json { .. } => Check::Json,
+            Failure::BodySchema { .. } => Check::BodySchema,
+            Failure::Body { .. } => Check::Body,
+            Failure::Message { .. } => Check::Message,
+            Failure::Capture { .. } => Check::Capture,
+            Failure::Pagination { .. } => Check::Pagination,
         }
     }
 
@@ -140,24 +236,6 @@ impl Failure {
             other => other.clone(),
         }
     }
-
-    /// All check names, for validating expectations files.
-    pub const CHECKS: &'static [&'static str] = &[
-        "template",
-        "request_schema",
-        "transport",
-        "status",
-        "error_code",
-        "documented_error",
-        "content_type",
-        "request_id",
-        "json",
-        "body_schema",
-        "body",
-        "message",
-        "capture",
-        "pagination",
-    ];
 }
 
 fn opt(value: &Option<String>) -> String {

@@ -2,6 +2,9 @@
 //! against the input schema, sent, checked, and its captures kept. The first failing step ends
 //! setup and steps (failures an expectation waives by check do not); teardown then runs in
 //! reverse order, whatever happened before, skipping steps whose variables were never captured.
+//! A step's record keeps the target's failures apart from a harness error (a panic, an interrupt,
+//! the case's time running out, a missing schema, an unrenderable template; see
+//! [`crate::exec::error`]), which also ends setup and steps.
 //! The result is a [`CaseReport`], the one record reporters receive.
 
 use std::panic::AssertUnwindSafe;
@@ -13,6 +16,7 @@ use serde_json::Value;
 
 use crate::account::pools::{PoolLedger, new_run_prefix};
 use crate::exec::check::check_reply;
+use crate::exec::error::{HarnessError, StepError};
 use crate::exec::failure::{Failure, Section, StepFailure, StepRef};
 use crate::http::client::{Client, ClientOptions, Reply};
 use crate::http::sigv4::Sigv4Signer;
@@ -68,7 +72,13 @@ pub struct RunContext {
     /// Secrets of the run itself (the AWS secret key and session token), masked in every
     /// case's output along with what the case sees (see [`crate::support::secrets`]).
     pub secrets: Vec<String>,
+    /// Called as each step's processing starts, inside it (a panic here is that step's harness
+    /// error). For the harness's own tests, which use it to make a step panic; `None` otherwise.
+    pub before_step: Option<StepHook>,
 }
+
+/// A hook called with each step as its processing starts (see [`RunContext::before_step`]).
+pub type StepHook = Arc<dyn Fn(&StepRef) + Send + Sync>;
 
 impl RunContext {
     /// A context for `endpoint` with the bundled schemas, SigV4 signing with the emulator
@@ -101,6 +111,7 @@ impl RunContext {
             case_timeout: None,
             tag_pools: false,
             secrets: Vec::new(),
+            before_step: None,
         }
     }
 }
@@ -135,7 +146,11 @@ pub struct StepRecord {
     pub error_code: Option<String>,
     pub request_id: Option<String>,
     pub duration: Duration,
+    /// The target's failures: what the step's checks found.
     pub failures: Vec<Failure>,
+    /// A harness error, kept apart from the failures: no expectation covers it (see
+    /// [`crate::exec::error`]).
+    pub error: Option<HarnessError>,
     pub warnings: Vec<String>,
     /// When the step failed after its request needed more than one attempt: the attempts, e.g.
     /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`.
@@ -150,6 +165,7 @@ impl StepRecord {
         }
         StepRecord {
             failures: self.failures.iter().map(|f| f.masked(secrets)).collect(),
+            error: self.error.as_ref().map(|e| e.masked(secrets)),
             warnings: self.warnings.iter().map(|w| secrets.mask(w)).collect(),
             retries: self.retries.as_ref().map(|r| secrets.mask(r)),
             ..self
@@ -176,6 +192,20 @@ impl CaseReport {
                     file: self.file.clone(),
                     step: record.step.clone(),
                     failure: failure.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every harness error with where it happened.
+    pub fn errors(&self) -> Vec<StepError> {
+        self.steps
+            .iter()
+            .filter_map(|record| {
+                record.error.as_ref().map(|error| StepError {
+                    file: self.file.clone(),
+                    step: record.step.clone(),
+                    error: error.clone(),
                 })
             })
             .collect()
@@ -209,57 +239,7 @@ fn builtin_vars(prefix: &str) -> Vars {
 pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> CaseReport {
     let started = Instant::now();
     let mut state = CaseState::new(builtin_vars(&ctx.prefix), &ctx.secrets);
-    let mut records: Vec<StepRecord> = Vec::new();
-    let deadline = ctx.case_timeout.map(|t| tokio::time::Instant::now() + t);
-
-    let main = AssertUnwindSafe(async {
-        for section in [Section::Setup, Section::Steps] {
-            for (index, step) in case.section(section).iter().enumerate() {
-                let step_ref = StepRef {
-                    section,
-                    index,
-                    operation: step.operation.clone(),
-                };
-                let mut record = run_step_bounded(step, step_ref, &mut state, ctx, deadline).await;
-                drop_waived_retry_note(&mut record, waivers);
-                let stop = record
-                    .failures
-                    .iter()
-                    .any(|f| !waivers.goes_on_after(&record.step, f));
-                records.push(record);
-                if stop {
-                    return;
-                }
-            }
-        }
-    })
-    .catch_unwind()
-    .await;
-    if let Err(panic) = main {
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "panic".into());
-        let last = records.last().map(|r| r.step.clone()).unwrap_or(StepRef {
-            section: Section::Setup,
-            index: 0,
-            operation: String::new(),
-        });
-        records.push(StepRecord {
-            step: last,
-            status: None,
-            error_code: None,
-            request_id: None,
-            duration: Duration::ZERO,
-            failures: vec![Failure::Transport {
-                message: format!("the harness panicked: {message}"),
-            }],
-            warnings: Vec::new(),
-            retries: None,
-        });
-    }
-
+    let mut records = run_setup_and_steps(case, &mut state, ctx, waivers).await;
     for (index, step) in case.teardown.iter().enumerate().rev() {
         let ready = template::references(&step.request, "")
             .map(|refs| refs.iter().all(|(_, name)| state.vars.contains(name)))
@@ -276,18 +256,7 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
             AssertUnwindSafe(run_teardown_step(step, step_ref.clone(), &mut state, ctx))
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|_| StepRecord {
-                    step: step_ref,
-                    status: None,
-                    error_code: None,
-                    request_id: None,
-                    duration: Duration::ZERO,
-                    failures: vec![Failure::Transport {
-                        message: "the harness panicked in teardown".into(),
-                    }],
-                    warnings: Vec::new(),
-                    retries: None,
-                });
+                .unwrap_or_else(|panic| errored(step_ref, HarnessError::panic(&*panic)));
         drop_waived_retry_note(&mut record, waivers);
         records.push(record);
     }
@@ -306,6 +275,62 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
     }
 }
 
+/// Setup and steps, in order, until a step fails in a way no waiver lets the case go on past, or
+/// has a harness error. A panic is the harness error of the step being processed when it
+/// happened (the one whose record is not yet kept), else of the last step kept.
+async fn run_setup_and_steps(
+    case: &Case,
+    state: &mut CaseState,
+    ctx: &RunContext,
+    waivers: &dyn Waivers,
+) -> Vec<StepRecord> {
+    let deadline = ctx.case_timeout.map(|t| tokio::time::Instant::now() + t);
+    let mut records: Vec<StepRecord> = Vec::new();
+    let mut current: Option<StepRef> = None;
+    let main = AssertUnwindSafe(async {
+        for section in [Section::Setup, Section::Steps] {
+            for (index, step) in case.section(section).iter().enumerate() {
+                let step_ref = StepRef {
+                    section,
+                    index,
+                    operation: step.operation.clone(),
+                };
+                current = Some(step_ref.clone());
+                let mut record = run_step_bounded(step, step_ref, state, ctx, deadline).await;
+                drop_waived_retry_note(&mut record, waivers);
+                let stop = record.error.is_some()
+                    || record
+                        .failures
+                        .iter()
+                        .any(|f| !waivers.goes_on_after(&record.step, f));
+                records.push(record);
+                current = None;
+                if stop {
+                    return;
+                }
+            }
+        }
+    })
+    .catch_unwind()
+    .await;
+    if let Err(panic) = main {
+        let error = HarnessError::panic(&*panic);
+        match (current, records.last_mut()) {
+            (Some(step), _) => records.push(errored(step, error)),
+            (None, Some(last)) => last.error = Some(error),
+            (None, None) => records.push(errored(
+                StepRef {
+                    section: Section::Setup,
+                    index: 0,
+                    operation: String::new(),
+                },
+                error,
+            )),
+        }
+    }
+    records
+}
+
 fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
     StepRecord {
         step,
@@ -314,8 +339,30 @@ fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
         request_id: None,
         duration: Duration::ZERO,
         failures,
+        error: None,
         warnings: Vec::new(),
         retries: None,
+    }
+}
+
+/// The record of a step that ended with a harness error.
+fn errored(step: StepRef, error: HarnessError) -> StepRecord {
+    StepRecord {
+        error: Some(error),
+        ..record(step, Vec::new())
+    }
+}
+
+/// The record of a step whose template did not render. A variable that was never captured means
+/// an earlier reply lacked it: the target's failure (`template`). Bad syntax is the case file's:
+/// a harness error.
+fn unrendered(step: StepRef, error: template::RenderError) -> StepRecord {
+    let message = error.to_string();
+    match error {
+        template::RenderError::Undefined { .. } => {
+            record(step, vec![Failure::Template { message }])
+        }
+        template::RenderError::Syntax { .. } => errored(step, HarnessError::Template { message }),
     }
 }
 
@@ -325,30 +372,30 @@ async fn run_step(
     state: &mut CaseState,
     ctx: &RunContext,
 ) -> StepRecord {
-    let template_failure = |e: template::RenderError| Failure::Template {
-        message: e.to_string(),
-    };
+    if let Some(hook) = &ctx.before_step {
+        hook(&step_ref);
+    }
     let expect = match render_expect(&step.expect, &state.vars) {
         Ok(expect) => expect,
-        Err(e) => return record(step_ref, vec![template_failure(e)]),
+        Err(e) => return unrendered(step_ref, e),
     };
     if let Some(path) = &step.http_get {
         return match template::render(&Value::String(path.clone()), &state.vars) {
             Ok(Value::String(path)) => {
                 run_http_get(step, step_ref, &path, &expect, state, ctx).await
             }
-            Ok(other) => record(
+            Ok(other) => errored(
                 step_ref,
-                vec![Failure::Template {
+                HarnessError::Template {
                     message: format!("http_get path rendered to a non-string: {other}"),
-                }],
+                },
             ),
-            Err(e) => record(step_ref, vec![template_failure(e)]),
+            Err(e) => unrendered(step_ref, e),
         };
     }
     let mut request = match template::render(&step.request, &state.vars) {
         Ok(request) => request,
-        Err(e) => return record(step_ref, vec![template_failure(e)]),
+        Err(e) => return unrendered(step_ref, e),
     };
     state.secrets.collect(&request);
     // A paginated step sends its page size as the limit: validate the request it really sends.
@@ -374,12 +421,9 @@ async fn run_step(
         }
         Ok(_) => {}
         Err(e) => {
-            return record(
-                step_ref,
-                vec![Failure::Template {
-                    message: format!("no input schema: {e}"),
-                }],
-            );
+            let operation = step.operation.clone();
+            let message = e.to_string();
+            return errored(step_ref, HarnessError::NoSchema { operation, message });
         }
     }
     let request = if ctx.tag_pools {
@@ -412,6 +456,7 @@ async fn run_step(
         request_id: reply.header("x-amzn-requestid").map(str::to_owned),
         duration: reply.elapsed,
         failures,
+        error: None,
         warnings: checked.warnings,
         retries,
     }
@@ -444,12 +489,8 @@ async fn run_step_bounded(
     deadline: Option<tokio::time::Instant>,
 ) -> StepRecord {
     if ctx.interrupt.is_raised() {
-        return record(
-            step_ref,
-            vec![Failure::Transport {
-                message: ctx.interrupt.reason(),
-            }],
-        );
+        let reason = ctx.interrupt.reason();
+        return errored(step_ref, HarnessError::Interrupted { reason });
     }
     let Some(deadline) = deadline else {
         return run_step(step, step_ref, state, ctx).await;
@@ -458,15 +499,8 @@ async fn run_step_bounded(
     match tokio::time::timeout_at(deadline, run_step(step, step_ref.clone(), state, ctx)).await {
         Ok(done) => done,
         Err(_) => {
-            let mut timed_out = record(
-                step_ref,
-                vec![Failure::Transport {
-                    message: format!(
-                        "timed out: the case's {} s (the per-case timeout) ran out during this step",
-                        ctx.case_timeout.unwrap_or_default().as_secs_f64()
-                    ),
-                }],
-            );
+            let seconds = ctx.case_timeout.unwrap_or_default().as_secs_f64();
+            let mut timed_out = errored(step_ref, HarnessError::CaseTimeout { seconds });
             timed_out.duration = started.elapsed();
             timed_out
         }
@@ -602,6 +636,7 @@ async fn run_http_get(
         request_id: reply.header("x-amzn-requestid").map(str::to_owned),
         duration: reply.elapsed,
         failures,
+        error: None,
         warnings: Vec::new(),
         retries: None,
     }
@@ -748,4 +783,39 @@ fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::Rende
             message: message.as_ref().map(|m| m.render(vars)).transpose()?,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::failure::Check;
+
+    fn step() -> StepRef {
+        StepRef {
+            section: Section::Steps,
+            index: 1,
+            operation: "DescribeUserPool".into(),
+        }
+    }
+
+    #[test]
+    fn a_variable_a_reply_did_not_carry_is_the_target_s_failure() {
+        let request = serde_json::json!({"UserPoolId": "${pool}"});
+        let error = template::render(&request, &Vars::new()).unwrap_err();
+        let record = unrendered(step(), error);
+        assert!(record.error.is_none(), "{record:?}");
+        assert_eq!(record.failures.len(), 1);
+        assert_eq!(record.failures[0].check(), Check::Template);
+    }
+
+    #[test]
+    fn a_template_that_cannot_be_rendered_is_a_harness_error() {
+        let request = serde_json::json!({"UserPoolId": "${pool"});
+        let error = template::render(&request, &Vars::new()).unwrap_err();
+        let record = unrendered(step(), error);
+        assert!(record.failures.is_empty(), "{record:?}");
+        let error = record.error.expect("a harness error");
+        assert_eq!(error.kind(), "template");
+        assert!(error.to_string().contains("unterminated"), "{error}");
+    }
 }

@@ -1,6 +1,6 @@
 //! The JSON report: one document per run with the target, endpoint, region, model and harness
 //! versions, and per case and per step what happened (operation, request id, status, error code,
-//! duration, outcome, failures). It is the machine-readable record the other outputs are drawn
+//! duration, outcome, failures, harness error). It is the machine-readable record the other outputs are drawn
 //! from: the JUnit and Markdown files render it, `cognito-contract matrix` reads several of them,
 //! and `cognito-contract expectations update` rewrites an expectations file from one.
 //!
@@ -17,16 +17,22 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::exec::error::HarnessError;
+use crate::exec::failure::Check;
+use crate::exec::runner::StepRecord;
 use crate::report::events::CaseFinished;
-use crate::spec::case::Expect;
 pub use crate::spec::case::{CaseRef, tested_operations};
+use crate::spec::case::{Expect, Section, Step};
 use crate::support::text::strip_ansi;
 use crate::verdict::expectations::Verdict;
+pub use crate::verdict::outcome::Outcome;
 
 /// The `format` member of every report.
 pub const FORMAT: &str = "cognito-contract-report";
-/// The version of the format; bumped whenever a member changes meaning or is removed.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the format; bumped whenever a member changes meaning or is removed. Version 2
+/// added the `error` outcome (harness errors, which version 1 reported as `transport` or
+/// `template` failures), the steps' `error` and the totals' `errors`.
+pub const FORMAT_VERSION: u32 = 2;
 /// The harness's own version, written into every report.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -86,6 +92,8 @@ pub struct Totals {
     pub expected_failures: usize,
     pub unexpected_passes: usize,
     pub intermittent: usize,
+    /// Cases with a harness error.
+    pub errors: usize,
     pub not_run: usize,
 }
 
@@ -94,35 +102,8 @@ pub struct Totals {
 #[serde(deny_unknown_fields)]
 pub struct StaleExpectation {
     pub case: String,
-    pub check: Option<String>,
+    pub check: Option<Check>,
     pub reason: String,
-}
-
-/// What a case (or a step) came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Pass,
-    Fail,
-    ExpectedFailure,
-    UnexpectedPass,
-    Intermittent,
-    /// A step that did not run (an earlier step ended the case, or a teardown step whose
-    /// variables were never captured).
-    Skipped,
-}
-
-impl Outcome {
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::ExpectedFailure => "expected_failure",
-            Outcome::UnexpectedPass => "unexpected_pass",
-            Outcome::Intermittent => "intermittent",
-            Outcome::Skipped => "skipped",
-        }
-    }
 }
 
 /// A case that ran.
@@ -171,6 +152,8 @@ pub struct StepResult {
     pub request_id: Option<String>,
     pub duration_ms: f64,
     pub failures: Vec<FailureResult>,
+    /// A harness error in this step (then its outcome is `error`); no expectation covers it.
+    pub error: Option<ErrorResult>,
     pub warnings: Vec<String>,
     /// The attempts of a step that failed after retrying, e.g. `3 attempts: attempt 1: ...`.
     pub retries: Option<String>,
@@ -181,10 +164,28 @@ pub struct StepResult {
 #[serde(deny_unknown_fields)]
 pub struct FailureResult {
     /// The check's name, as expectations files use it (`status`, `body_schema`, ...).
-    pub check: String,
+    pub check: Check,
     pub message: String,
     /// An expectation entry covers this failure.
     pub expected: bool,
+}
+
+/// A harness error of a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorResult {
+    /// `panic`, `interrupted`, `case_timeout`, `no_schema` or `template` ([`HarnessError::kind`]).
+    pub kind: String,
+    pub message: String,
+}
+
+impl From<&HarnessError> for ErrorResult {
+    fn from(error: &HarnessError) -> ErrorResult {
+        ErrorResult {
+            kind: error.kind().to_owned(),
+            message: strip_ansi(&error.to_string()),
+        }
+    }
 }
 
 fn millis(duration: Duration) -> f64 {
@@ -195,104 +196,18 @@ impl CaseResult {
     /// The record of one finished case.
     pub fn from_event(event: &CaseFinished<'_>) -> CaseResult {
         let (case, report, verdict) = (event.case, event.report, event.verdict);
-        let unexpected = match verdict {
-            Verdict::Fail { unexpected } => unexpected.as_slice(),
-            _ => &[],
-        };
-        let unexpected_steps: &[String] = match verdict {
-            Verdict::UnexpectedPass { steps, .. } => steps,
-            _ => &[],
-        };
-        let mut steps = Vec::new();
-        for (section, index, step) in case.all_steps() {
-            let id = format!("{}[{index}]", section.name());
-            let records: Vec<_> = report
-                .steps
-                .iter()
-                .filter(|r| r.step.section == section && r.step.index == index)
-                .collect();
-            let failures: Vec<FailureResult> = records
-                .iter()
-                .flat_map(|r| {
-                    r.failures.iter().map(|f| FailureResult {
-                        check: f.check().to_owned(),
-                        message: strip_ansi(&f.to_string()),
-                        expected: !unexpected.iter().any(|u| {
-                            u.step.section == section && u.step.index == index && &u.failure == f
-                        }),
-                    })
-                })
-                .collect();
-            let outcome = if records.is_empty() {
-                Outcome::Skipped
-            } else if failures.iter().any(|f| !f.expected) {
-                Outcome::Fail
-            } else if !failures.is_empty() {
-                if matches!(verdict, Verdict::Intermittent { .. }) {
-                    Outcome::Intermittent
-                } else {
-                    Outcome::ExpectedFailure
-                }
-            } else if unexpected_steps.contains(&id) {
-                Outcome::UnexpectedPass
-            } else {
-                Outcome::Pass
-            };
-            let first = records.first();
-            steps.push(StepResult {
-                section: section.name().to_owned(),
-                index,
-                operation: step.operation.clone(),
-                http_get: step.http_get.clone(),
-                name: step.name.clone(),
-                expected_error: match &step.expect {
-                    Expect::Error { code, .. } => Some(code.clone()),
-                    Expect::Success { .. } => None,
-                },
-                outcome,
-                status: first.and_then(|r| r.status),
-                error_code: first.and_then(|r| r.error_code.clone()),
-                request_id: first.and_then(|r| r.request_id.clone()),
-                duration_ms: millis(records.iter().map(|r| r.duration).sum()),
-                failures,
-                warnings: records
+        let steps = case
+            .all_steps()
+            .map(|(section, index, step)| {
+                let records: Vec<&StepRecord> = report
+                    .steps
                     .iter()
-                    .flat_map(|r| r.warnings.iter().cloned())
-                    .collect(),
-                retries: {
-                    let notes: Vec<String> =
-                        records.iter().filter_map(|r| r.retries.clone()).collect();
-                    (!notes.is_empty()).then(|| notes.join("; "))
-                },
-                id,
-            });
-        }
-        let (reasons, message, failing_step) = match verdict {
-            Verdict::Pass => (Vec::new(), None, None),
-            Verdict::ExpectedFailure { reasons } | Verdict::Intermittent { reasons, .. } => {
-                (reasons.clone(), None, None)
-            }
-            Verdict::Fail { unexpected } => {
-                let lines: Vec<String> = unexpected
-                    .iter()
-                    .map(|f| strip_ansi(&f.to_string()))
+                    .filter(|r| r.step.section == section && r.step.index == index)
                     .collect();
-                (
-                    Vec::new(),
-                    Some(lines.join("\n")),
-                    unexpected.first().map(|f| f.step.to_string()),
-                )
-            }
-            Verdict::UnexpectedPass { reasons, .. } => (
-                reasons.clone(),
-                Some(format!(
-                    "unexpected pass: the expectations say this fails ({}), but it did not fail \
-                     that way",
-                    reasons.join("; ")
-                )),
-                None,
-            ),
-        };
+                step_result(section, index, step, &records, verdict)
+            })
+            .collect();
+        let (reasons, message, failing_step) = case_message(verdict);
         CaseResult {
             id: case.id.clone(),
             area: case.area.clone(),
@@ -300,7 +215,7 @@ impl CaseResult {
             description: case.description.clone(),
             tags: case.tags.clone(),
             operations: tested_operations(case),
-            outcome: outcome_of(verdict),
+            outcome: verdict.outcome(),
             duration_ms: millis(report.duration),
             reasons,
             message,
@@ -310,14 +225,106 @@ impl CaseResult {
     }
 }
 
-/// A case verdict as a report outcome.
-pub fn outcome_of(verdict: &Verdict) -> Outcome {
+/// The report of one step of a case from its `records` (none when it did not run).
+fn step_result(
+    section: Section,
+    index: usize,
+    step: &Step,
+    records: &[&StepRecord],
+    verdict: &Verdict,
+) -> StepResult {
+    let id = format!("{}[{index}]", section.name());
+    let unexpected = match verdict {
+        Verdict::Fail { unexpected } | Verdict::Error { unexpected, .. } => unexpected.as_slice(),
+        _ => &[],
+    };
+    let failures: Vec<FailureResult> = records
+        .iter()
+        .flat_map(|r| {
+            r.failures.iter().map(|f| FailureResult {
+                check: f.check(),
+                message: strip_ansi(&f.to_string()),
+                expected: !unexpected
+                    .iter()
+                    .any(|u| u.step.section == section && u.step.index == index && &u.failure == f),
+            })
+        })
+        .collect();
+    let error = records.iter().find_map(|r| r.error.as_ref());
+    let outcome = match verdict {
+        _ if records.is_empty() => Outcome::Skipped,
+        _ if error.is_some() => Outcome::Error,
+        _ if failures.iter().any(|f| !f.expected) => Outcome::Fail,
+        Verdict::Intermittent { .. } if !failures.is_empty() => Outcome::Intermittent,
+        _ if !failures.is_empty() => Outcome::ExpectedFailure,
+        Verdict::UnexpectedPass { steps, .. } if steps.contains(&id) => Outcome::UnexpectedPass,
+        _ => Outcome::Pass,
+    };
+    let first = records.first();
+    let notes: Vec<String> = records.iter().filter_map(|r| r.retries.clone()).collect();
+    StepResult {
+        section: section.name().to_owned(),
+        index,
+        operation: step.operation.clone(),
+        http_get: step.http_get.clone(),
+        name: step.name.clone(),
+        expected_error: match &step.expect {
+            Expect::Error { code, .. } => Some(code.clone()),
+            Expect::Success { .. } => None,
+        },
+        outcome,
+        status: first.and_then(|r| r.status),
+        error_code: first.and_then(|r| r.error_code.clone()),
+        request_id: first.and_then(|r| r.request_id.clone()),
+        duration_ms: millis(records.iter().map(|r| r.duration).sum()),
+        failures,
+        error: error.map(ErrorResult::from),
+        warnings: records
+            .iter()
+            .flat_map(|r| r.warnings.iter().cloned())
+            .collect(),
+        retries: (!notes.is_empty()).then(|| notes.join("; ")),
+        id,
+    }
+}
+
+/// A case's reasons, message and failing step, from its verdict.
+fn case_message(verdict: &Verdict) -> (Vec<String>, Option<String>, Option<String>) {
+    let lines = |items: &mut dyn Iterator<Item = String>| {
+        items
+            .map(|line| strip_ansi(&line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     match verdict {
-        Verdict::Pass => Outcome::Pass,
-        Verdict::ExpectedFailure { .. } => Outcome::ExpectedFailure,
-        Verdict::Fail { .. } => Outcome::Fail,
-        Verdict::UnexpectedPass { .. } => Outcome::UnexpectedPass,
-        Verdict::Intermittent { .. } => Outcome::Intermittent,
+        Verdict::Pass => (Vec::new(), None, None),
+        Verdict::ExpectedFailure { reasons } | Verdict::Intermittent { reasons, .. } => {
+            (reasons.clone(), None, None)
+        }
+        Verdict::Fail { unexpected } => (
+            Vec::new(),
+            Some(lines(&mut unexpected.iter().map(|f| f.to_string()))),
+            unexpected.first().map(|f| f.step.to_string()),
+        ),
+        Verdict::Error { errors, unexpected } => (
+            Vec::new(),
+            Some(lines(
+                &mut errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .chain(unexpected.iter().map(|f| f.to_string())),
+            )),
+            errors.first().map(|e| e.step.to_string()),
+        ),
+        Verdict::UnexpectedPass { reasons, .. } => (
+            reasons.clone(),
+            Some(format!(
+                "unexpected pass: the expectations say this fails ({}), but it did not fail \
+                 that way",
+                reasons.join("; ")
+            )),
+            None,
+        ),
     }
 }
 
@@ -325,21 +332,32 @@ impl Totals {
     /// Counts the outcomes of `cases`, with `not_run` cases that did not run.
     pub fn count(cases: &[CaseResult], not_run: usize) -> Totals {
         let mut totals = Totals {
-            cases: cases.len(),
             not_run,
             ..Totals::default()
         };
         for case in cases {
-            match case.outcome {
-                Outcome::Pass => totals.passed += 1,
-                Outcome::Fail => totals.failed += 1,
-                Outcome::ExpectedFailure => totals.expected_failures += 1,
-                Outcome::UnexpectedPass => totals.unexpected_passes += 1,
-                Outcome::Intermittent => totals.intermittent += 1,
-                Outcome::Skipped => {}
-            }
+            totals.add(case.outcome);
         }
         totals
+    }
+
+    /// Counts one more case that ran with `outcome`.
+    pub fn add(&mut self, outcome: Outcome) {
+        self.cases += 1;
+        match outcome {
+            Outcome::Pass => self.passed += 1,
+            Outcome::Fail => self.failed += 1,
+            Outcome::ExpectedFailure => self.expected_failures += 1,
+            Outcome::UnexpectedPass => self.unexpected_passes += 1,
+            Outcome::Intermittent => self.intermittent += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Skipped => self.cases -= 1,
+        }
+    }
+
+    /// Cases that fail the run: failures, unexpected passes and errors.
+    pub fn failing(&self) -> usize {
+        self.failed + self.unexpected_passes + self.errors
     }
 }
 
@@ -548,18 +566,39 @@ mod tests {
         assert_eq!(rfc3339(t), "2000-02-29T00:00:00.000Z");
     }
 
-    #[test]
-    fn the_schema_knows_every_check() {
-        let schema: Value =
-            serde_json::from_str(include_str!("../../schemas/report.schema.json")).unwrap();
-        let listed: Vec<&str> = schema["$defs"]["step"]["properties"]["failures"]["items"]
-            ["properties"]["check"]["enum"]
-            .as_array()
-            .unwrap()
+    /// The enum at `path` (JSON pointer) in a schema, as strings.
+    fn schema_enum(schema: &str, path: &str) -> Vec<String> {
+        let schema: Value = serde_json::from_str(schema).unwrap();
+        let listed = schema.pointer(path).and_then(Value::as_array);
+        listed
+            .unwrap_or_else(|| panic!("no enum at {path}"))
             .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect();
-        assert_eq!(listed, crate::exec::failure::Failure::CHECKS);
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn both_schemas_list_exactly_the_checks_outcomes_and_error_kinds() {
+        let names: Vec<String> = Check::ALL.iter().map(|c| c.name().to_owned()).collect();
+        // serde writes and reads the same names.
+        for check in Check::ALL {
+            let written = serde_json::to_value(check).unwrap();
+            assert_eq!(written, Value::String(check.name().to_owned()));
+            assert_eq!(serde_json::from_value::<Check>(written).unwrap(), check);
+            assert_eq!(check.name().parse::<Check>(), Ok(check));
+        }
+        let report = include_str!("../../schemas/report.schema.json");
+        let value: Value = serde_json::from_str(report).unwrap();
+        let failure = "/$defs/step/properties/failures/items/properties/check/$ref";
+        assert_eq!(value.pointer(failure), Some(&Value::from("#/$defs/check")));
+        assert_eq!(schema_enum(report, "/$defs/check/enum"), names);
+        let kinds = schema_enum(report, "/$defs/harness_error/properties/kind/enum");
+        assert_eq!(kinds, HarnessError::KINDS);
+        let outcomes: Vec<&str> = Outcome::CASE_OUTCOMES.iter().map(|o| o.name()).collect();
+        assert_eq!(schema_enum(report, "/$defs/case_outcome/enum"), outcomes);
+        let expectations = include_str!("../../schemas/expectations.schema.json");
+        let entry = "/properties/expected_failures/items/properties/check/enum";
+        assert_eq!(schema_enum(expectations, entry), names);
     }
 
     #[test]

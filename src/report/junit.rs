@@ -2,6 +2,9 @@
 //! one `<testcase>` per case that ran (classname = its area, name = its id, time = its duration).
 //! A case that fails the run is a `<failure>` whose message names the failing step and whose text
 //! holds every unexpected failure; an unexpected pass is a `<failure>` of type `unexpected_pass`.
+//! A case with a harness error is an `<error>` (not a `<failure>`: it says nothing about the
+//! target) whose type is the error's kind (`panic`, `interrupted`, ...) and whose message names
+//! the step.
 //! Expected failures and intermittent cases are `<skipped>` with the expectations' reasons, so CI
 //! dashboards count them apart from passes. The run's target, endpoint, region, model and harness
 //! versions are suite properties.
@@ -31,7 +34,7 @@ fn status(case: &CaseResult) -> TestCaseStatus {
                 .iter()
                 .flat_map(|s| &s.failures)
                 .find(|f| !f.expected)
-                .map(|f| f.check.clone())
+                .map(|f| f.check.name().to_owned())
                 .unwrap_or_else(|| "fail".to_owned());
             let summary = match &case.failing_step {
                 Some(step) => format!("{step}: {}", strip_location(first_line(&message))),
@@ -44,11 +47,30 @@ fn status(case: &CaseResult) -> TestCaseStatus {
                 .set_description(message);
             status
         }
+        Outcome::Error => {
+            let message = case.message.clone().unwrap_or_default();
+            let kind = case
+                .steps
+                .iter()
+                .find_map(|s| s.error.as_ref())
+                .map(|e| e.kind.clone())
+                .unwrap_or_else(|| "error".to_owned());
+            let summary = match &case.failing_step {
+                Some(step) => format!("{step}: {}", strip_location(first_line(&message))),
+                None => first_line(&message).to_owned(),
+            };
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(summary)
+                .set_type(kind)
+                .set_description(message);
+            status
+        }
         Outcome::UnexpectedPass => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_message(case.message.clone().unwrap_or_default())
-                .set_type("unexpected_pass");
+                .set_type(Outcome::UnexpectedPass.name());
             status
         }
         Outcome::ExpectedFailure | Outcome::Intermittent => {

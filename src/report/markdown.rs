@@ -1,6 +1,6 @@
 //! A Markdown summary of a [`RunReport`], made for a CI job summary page (GitHub's
-//! `$GITHUB_STEP_SUMMARY`): the verdict and totals first, then every failure with its message,
-//! the unexpected passes, intermittent cases, stale expectations, and the expected failures
+//! `$GITHUB_STEP_SUMMARY`): the verdict and totals first, then the harness errors and every
+//! failure with their messages, the unexpected passes, intermittent cases, stale expectations, and the expected failures
 //! folded away. Long messages are cut so the page stays well under the size CI pages accept.
 
 use crate::report::json::{CaseResult, Outcome, RunReport};
@@ -69,10 +69,44 @@ fn list_case(out: &mut String, case: &CaseResult, detail: &str) {
     }
 }
 
+/// A section listing the cases of `run` with `outcome`, each with its message: `title (n)`,
+/// then `intro`.
+fn detailed(out: &mut String, run: &RunReport, outcome: Outcome, title: &str, intro: &str) {
+    let cases: Vec<&CaseResult> = run.cases.iter().filter(|c| c.outcome == outcome).collect();
+    if cases.is_empty() {
+        return;
+    }
+    out.push_str(&format!("### {title} ({})\n\n{intro}", cases.len()));
+    for case in cases.iter().take(DETAILED_FAILURES) {
+        let step = case
+            .failing_step
+            .as_deref()
+            .map(|s| format!(" at {}", code(s)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "#### {}{step}\n\n{}\n\n",
+            code(&case.id),
+            inline(&case.description)
+        ));
+        out.push_str(&block(case.message.as_deref().unwrap_or("")));
+        out.push('\n');
+    }
+    if cases.len() > DETAILED_FAILURES {
+        out.push_str(&format!(
+            "Further {} (messages in the JSON report):\n\n",
+            title.to_lowercase()
+        ));
+        for case in &cases[DETAILED_FAILURES..] {
+            list_case(out, case, "");
+        }
+        out.push('\n');
+    }
+}
+
 /// The Markdown summary of `run`.
 pub fn render(run: &RunReport) -> String {
     let t = &run.totals;
-    let failing = t.failed + t.unexpected_passes + run.stale_expectations.len();
+    let failing = t.failing() + run.stale_expectations.len();
     let mut out = String::new();
     let verdict = if failing == 0 {
         "✅ as expected"
@@ -84,10 +118,16 @@ pub fn render(run: &RunReport) -> String {
         inline(run.target_label())
     ));
     out.push_str(&format!(
-        "| passed | failed | expected failures | unexpected passes | intermittent | not run |\n\
-         |---:|---:|---:|---:|---:|---:|\n\
-         | {} | {} | {} | {} | {} | {} |\n\n",
-        t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.not_run
+        "| passed | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
+         |---:|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {} | {} | {} | {} | {} |\n\n",
+        t.passed,
+        t.failed,
+        t.expected_failures,
+        t.unexpected_passes,
+        t.intermittent,
+        t.errors,
+        t.not_run
     ));
     out.push_str(&format!(
         "Target {} at {} ({}); model botocore {} (API {}); {} {}; started {}.\n\n",
@@ -101,35 +141,15 @@ pub fn render(run: &RunReport) -> String {
         inline(&run.started_at),
     ));
 
-    let failures: Vec<&CaseResult> = run
-        .cases
-        .iter()
-        .filter(|c| c.outcome == Outcome::Fail)
-        .collect();
-    if !failures.is_empty() {
-        out.push_str(&format!("### Failures ({})\n\n", failures.len()));
-        for case in failures.iter().take(DETAILED_FAILURES) {
-            let step = case
-                .failing_step
-                .as_deref()
-                .map(|s| format!(" at {}", code(s)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "#### {}{step}\n\n{}\n\n",
-                code(&case.id),
-                inline(&case.description)
-            ));
-            out.push_str(&block(case.message.as_deref().unwrap_or("")));
-            out.push('\n');
-        }
-        if failures.len() > DETAILED_FAILURES {
-            out.push_str("Further failures (messages in the JSON report):\n\n");
-            for case in &failures[DETAILED_FAILURES..] {
-                list_case(&mut out, case, "");
-            }
-            out.push('\n');
-        }
-    }
+    detailed(
+        &mut out,
+        run,
+        Outcome::Error,
+        "Harness errors",
+        "The harness went wrong in these cases (no expectation covers that), so they say \
+         nothing about the target:\n\n",
+    );
+    detailed(&mut out, run, Outcome::Fail, "Failures", "");
 
     let unexpected: Vec<&CaseResult> = run
         .cases
@@ -163,7 +183,7 @@ pub fn render(run: &RunReport) -> String {
             out.push_str(&format!(
                 "- {} check {} — {}\n",
                 code(&entry.case),
-                code(entry.check.as_deref().unwrap_or("-")),
+                code(entry.check.map_or("-", |c| c.name())),
                 inline(&entry.reason)
             ));
         }

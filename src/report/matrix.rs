@@ -2,7 +2,8 @@
 //! (`cognito-contract matrix REPORT.json...`). One column per target (reports of the same target,
 //! e.g. shards, are merged into one column), one row per operation the cases test, grouped by
 //! area. A cell counts that operation's cases by outcome (pass, expected failure, fail, not run,
-//! with unexpected passes and intermittent cases apart) and takes the colour of the worst; it
+//! with unexpected passes, intermittent cases and harness errors apart) and takes the colour of
+//! the worst; it
 //! lists the error codes the target answered for the operation, marked when undocumented. Each
 //! row says which of the operation's documented errors the cases exercise. Hovering a cell shows
 //! its cases; clicking it (or opening the page at `#op=Name&col=target`) shows them with their
@@ -42,6 +43,8 @@ pub struct Counts {
     pub fail: usize,
     pub unexpected_pass: usize,
     pub intermittent: usize,
+    /// Cases with a harness error: they say nothing about the target, and fail the run.
+    pub error: usize,
     pub not_run: usize,
 }
 
@@ -66,8 +69,8 @@ pub struct SeenError {
 /// One operation on one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
-    /// The worst outcome: `fail`, `unexpected_pass`, `expected_failure`, `intermittent`, `pass`
-    /// or `not_run`.
+    /// The worst outcome: `error`, `fail`, `unexpected_pass`, `expected_failure`, `intermittent`,
+    /// `pass` or `not_run`.
     pub status: String,
     pub counts: Counts,
     pub errors_seen: Vec<SeenError>,
@@ -103,44 +106,48 @@ pub struct Matrix {
     pub uncovered: Vec<String>,
 }
 
-const STATUS_ORDER: [&str; 6] = [
-    "fail",
-    "unexpected_pass",
-    "expected_failure",
-    "intermittent",
-    "pass",
-    "not_run",
+/// A cell's possible statuses, worst first: a case outcome ([`Outcome`]), or `None` for not run.
+const STATUS_ORDER: [Option<Outcome>; 7] = [
+    Some(Outcome::Error),
+    Some(Outcome::Fail),
+    Some(Outcome::UnexpectedPass),
+    Some(Outcome::ExpectedFailure),
+    Some(Outcome::Intermittent),
+    Some(Outcome::Pass),
+    None,
 ];
 
+/// The name a cell status has in the page: the outcome's, or `not_run`.
+fn status_name(status: Option<Outcome>) -> &'static str {
+    status.map_or("not_run", Outcome::name)
+}
+
 impl Counts {
-    fn add(&mut self, outcome: &str) {
+    /// The count of cases with `outcome` (`None`: not run; a step-only outcome counts as not
+    /// run).
+    fn slot(&mut self, outcome: Option<Outcome>) -> &mut usize {
         match outcome {
-            "pass" => self.pass += 1,
-            "expected_failure" => self.expected_failure += 1,
-            "fail" => self.fail += 1,
-            "unexpected_pass" => self.unexpected_pass += 1,
-            "intermittent" => self.intermittent += 1,
-            _ => self.not_run += 1,
+            Some(Outcome::Pass) => &mut self.pass,
+            Some(Outcome::ExpectedFailure) => &mut self.expected_failure,
+            Some(Outcome::Fail) => &mut self.fail,
+            Some(Outcome::UnexpectedPass) => &mut self.unexpected_pass,
+            Some(Outcome::Intermittent) => &mut self.intermittent,
+            Some(Outcome::Error) => &mut self.error,
+            Some(Outcome::Skipped) | None => &mut self.not_run,
         }
     }
 
-    fn get(&self, status: &str) -> usize {
-        match status {
-            "pass" => self.pass,
-            "expected_failure" => self.expected_failure,
-            "fail" => self.fail,
-            "unexpected_pass" => self.unexpected_pass,
-            "intermittent" => self.intermittent,
-            _ => self.not_run,
-        }
+    fn add(&mut self, outcome: Option<Outcome>) {
+        *self.slot(outcome) += 1;
+    }
+
+    fn get(&self, outcome: Option<Outcome>) -> usize {
+        *self.clone().slot(outcome)
     }
 
     fn status(&self) -> &'static str {
-        STATUS_ORDER
-            .iter()
-            .copied()
-            .find(|s| self.get(s) > 0)
-            .unwrap_or("not_run")
+        let worst = STATUS_ORDER.into_iter().find(|s| self.get(*s) > 0);
+        status_name(worst.flatten())
     }
 }
 
@@ -217,9 +224,9 @@ impl Matrix {
                     .filter(|c| c.operations.contains(operation))
                 {
                     let outcome = case.outcome.name();
-                    counts.add(outcome);
+                    counts.add(Some(case.outcome));
                     let detail = match case.outcome {
-                        Outcome::Fail | Outcome::UnexpectedPass => {
+                        Outcome::Fail | Outcome::UnexpectedPass | Outcome::Error => {
                             case.message.clone().unwrap_or_default()
                         }
                         _ => case.reasons.join("; "),
@@ -254,7 +261,7 @@ impl Matrix {
                     .iter()
                     .filter(|c| c.operations.contains(operation))
                 {
-                    counts.add("not_run");
+                    counts.add(None);
                     cases.push(CellCase {
                         id: case.id.clone(),
                         description: String::new(),
@@ -384,7 +391,7 @@ const PAGE: &str = r##"<!DOCTYPE html>
 const STYLE: &str = r##"
 :root { --pass: #2e7d32; --pass-bg: #e3f3e4; --xfail: #8a6d00; --xfail-bg: #fff4c2;
   --fail: #b3261e; --fail-bg: #fde2df; --flaky: #5b4a9e; --flaky-bg: #ebe6fb; --none: #6b6b6b;
-  --none-bg: #f1f1f1; --line: #d9d9d9; }
+  --none-bg: #f1f1f1; --error: #7a2a00; --error-bg: #ffd9c2; --line: #d9d9d9; }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
   color: #1d1d1d; background: #fff; }
@@ -400,6 +407,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .pass { background: var(--pass-bg); color: var(--pass); }
 .expected_failure { background: var(--xfail-bg); color: var(--xfail); }
 .fail, .unexpected_pass { background: var(--fail-bg); color: var(--fail); }
+.error { background: var(--error-bg); color: var(--error); }
 .intermittent { background: var(--flaky-bg); color: var(--flaky); }
 .not_run { background: var(--none-bg); color: var(--none); }
 #controls { display: flex; gap: 18px; align-items: center; flex-wrap: wrap; }
@@ -418,7 +426,7 @@ td.cell .bar { display: flex; height: 5px; margin: 3px 0 2px; border-radius: 3px
 td.cell .bar span { display: block; height: 100%; }
 .bar .pass { background: var(--pass); } .bar .expected_failure { background: #e0b400; }
 .bar .intermittent { background: var(--flaky); } .bar .fail, .bar .unexpected_pass { background: var(--fail); }
-.bar .not_run { background: #c4c4c4; }
+.bar .not_run { background: #c4c4c4; } .bar .error { background: var(--error); }
 .score { font-size: 22px; font-weight: 700; margin-top: 4px; }
 .score small { font-size: 12px; font-weight: 400; color: #555; }
 td.cell .seen { font-size: 11px; color: #444; }
@@ -441,9 +449,10 @@ const SCRIPT: &str = r##"
 (function () {
   const data = JSON.parse(document.getElementById("matrix-data").textContent);
   const LABELS = { pass: "pass", expected_failure: "expected failure", fail: "fail",
-    unexpected_pass: "unexpected pass", intermittent: "intermittent", not_run: "not run" };
+    unexpected_pass: "unexpected pass", intermittent: "intermittent", error: "harness error",
+    not_run: "not run" };
   const SYMBOLS = [["pass", "✓"], ["expected_failure", "~"], ["intermittent", "?"],
-    ["fail", "✗"], ["unexpected_pass", "!"], ["not_run", "–"]];
+    ["fail", "✗"], ["unexpected_pass", "!"], ["error", "E"], ["not_run", "–"]];
   const OUTCOMES = SYMBOLS.map(([s]) => s);
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -464,7 +473,8 @@ const SCRIPT: &str = r##"
       "data-cases": c.totals.cases, "data-passed": c.totals.passed, "data-failed": c.totals.failed,
       "data-expected-failures": c.totals.expected_failures,
       "data-unexpected-passes": c.totals.unexpected_passes,
-      "data-intermittent": c.totals.intermittent, "data-not-run": c.totals.not_run });
+      "data-intermittent": c.totals.intermittent, "data-errors": c.totals.errors,
+      "data-not-run": c.totals.not_run });
     card.appendChild(el("h2", {}, c.key));
     const share = c.totals.cases ? (100 * c.totals.passed / c.totals.cases).toFixed(1) : "0.0";
     const score = el("div", { class: "score", "data-pass-share": share }, share + "% ");
@@ -480,6 +490,7 @@ const SCRIPT: &str = r##"
     totals.appendChild(pill("fail", c.totals.failed + " failed"));
     totals.appendChild(pill("unexpected_pass", c.totals.unexpected_passes + " unexpected passes"));
     totals.appendChild(pill("intermittent", c.totals.intermittent + " intermittent"));
+    totals.appendChild(pill("error", c.totals.errors + " harness errors"));
     totals.appendChild(pill("not_run", c.totals.not_run + " not run"));
     card.appendChild(totals);
     columns.appendChild(card);
@@ -501,7 +512,8 @@ const SCRIPT: &str = r##"
     areaRow.appendChild(el("th", { colspan: data.columns.length + 1 }, area.name));
     tbody.appendChild(areaRow);
     for (const row of area.rows) {
-      const failing = row.cells.some(c => c.counts.fail + c.counts.unexpected_pass > 0);
+      const failing = row.cells.some(c =>
+        c.counts.fail + c.counts.unexpected_pass + c.counts.error > 0);
       const tr = el("tr", { class: "op-row", "data-op": row.operation, "data-failing": failing });
       const th = el("th", { class: "op", scope: "row" }, row.operation);
       const documented = row.documented_errors.length;
@@ -613,14 +625,33 @@ mod tests {
     fn the_worst_outcome_colours_a_cell() {
         let mut counts = Counts::default();
         assert_eq!(counts.status(), "not_run");
-        counts.add("pass");
+        counts.add(Some(Outcome::Pass));
         assert_eq!(counts.status(), "pass");
-        counts.add("expected_failure");
+        counts.add(Some(Outcome::ExpectedFailure));
         assert_eq!(counts.status(), "expected_failure");
-        counts.add("unexpected_pass");
+        counts.add(Some(Outcome::UnexpectedPass));
         assert_eq!(counts.status(), "unexpected_pass");
-        counts.add("fail");
+        counts.add(Some(Outcome::Fail));
         assert_eq!(counts.status(), "fail");
+        counts.add(Some(Outcome::Error));
+        assert_eq!(counts.status(), "error");
+    }
+
+    #[test]
+    fn a_cell_counts_every_case_outcome() {
+        for outcome in Outcome::CASE_OUTCOMES {
+            let mut counts = Counts::default();
+            counts.add(Some(outcome));
+            assert_eq!(counts.get(Some(outcome)), 1, "{outcome:?}");
+            assert_eq!(counts.not_run, 0, "{outcome:?}");
+            assert_eq!(counts.status(), outcome.name());
+            // The page draws a symbol, a label and a colour for it.
+            let name = outcome.name();
+            assert!(SCRIPT.contains(&format!("[\"{name}\", ")), "{name}");
+            assert!(SCRIPT.contains(&format!("{name}: \"")), "{name}");
+            let styled = [" ", ","].map(|after| format!(".{name}{after}"));
+            assert!(styled.iter().any(|rule| STYLE.contains(rule)), "{name}");
+        }
     }
 
     #[test]

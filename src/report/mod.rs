@@ -1,6 +1,7 @@
 //! Reporters receive one event per finished case: the case, its [`CaseReport`] and its
 //! [`Verdict`]. The [`Summary`] reporter prints, after the libtest lines, what libtest cannot
-//! say: expected failures with their reasons, unexpected passes, warnings, and stale waivers.
+//! say: expected failures with their reasons, unexpected passes, warnings, stale waivers, and the
+//! totals, harness errors counted apart.
 //! The [`Collector`] keeps a [`json::CaseResult`] per case; at the end of the run it becomes a
 //! [`json::RunReport`], which [`Outputs`] writes as the JSON report (`--json-report`), JUnit XML
 //! ([`junit`], `--junit`) and a Markdown summary ([`markdown`], `--markdown`).
@@ -28,6 +29,7 @@ use crate::verdict::expectations::{Entry, Verdict};
 
 pub use crate::support::text::strip_ansi;
 pub use events::{CaseFinished, Reporter};
+pub use json::Totals;
 use json::{CaseRef, CaseResult, ModelVersion, RunInfo, RunReport, StaleExpectation};
 
 /// Collects verdicts for the closing summary.
@@ -49,32 +51,18 @@ impl Reporter for Summary {
     }
 }
 
-/// Counts per verdict.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
-    pub passed: usize,
-    pub expected_failures: usize,
-    pub failed: usize,
-    pub unexpected_passes: usize,
-    pub intermittent: usize,
-}
-
 impl Summary {
+    /// The counts of the cases finished so far (`not_run` is left 0).
     pub fn totals(&self) -> Totals {
         let mut totals = Totals::default();
         for (_, verdict, _) in self.rows.lock().map(|r| r.clone()).unwrap_or_default() {
-            match verdict {
-                Verdict::Pass => totals.passed += 1,
-                Verdict::ExpectedFailure { .. } => totals.expected_failures += 1,
-                Verdict::Fail { .. } => totals.failed += 1,
-                Verdict::UnexpectedPass { .. } => totals.unexpected_passes += 1,
-                Verdict::Intermittent { .. } => totals.intermittent += 1,
-            }
+            totals.add(verdict.outcome());
         }
         totals
     }
 
-    /// The closing text: warnings, unexpected passes, intermittent cases and the totals line.
+    /// The closing text: warnings, unexpected passes, intermittent cases and the totals line
+    /// (harness errors counted apart; libtest has already shown their messages).
     pub fn render(&self, target: &str) -> String {
         let mut rows = self.rows.lock().map(|r| r.clone()).unwrap_or_default();
         rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -100,8 +88,8 @@ impl Summary {
         }
         let t = self.totals();
         out.push_str(&format!(
-            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent\n",
-            t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent
+            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors\n",
+            t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.errors
         ));
         out
     }
@@ -137,7 +125,7 @@ impl Collector {
             .iter()
             .map(|e| StaleExpectation {
                 case: e.case.clone(),
-                check: e.check.clone(),
+                check: e.check,
                 reason: e.reason.clone(),
             })
             .collect();

@@ -10,7 +10,8 @@
 //! - an entry that covered a failure is kept with its reason, as is an intermittent entry, an
 //!   entry none of whose cases ran, and an entry whose step did not run;
 //! - an entry that covered nothing although every case it names ran is removed (the target now
-//!   passes there), and so is an entry naming no case of the suite or a step its case lacks.
+//!   passes there), and so is an entry naming no case of the suite or a step its case lacks;
+//! - harness errors get no entry (none could cover them), and a case with one counts as not run.
 //!
 //! Entries keep their order; new ones go after the last entry of their area (the first path
 //! segment of the case id), and areas are separated by a blank line, one entry per line, as the
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::exec::failure::Check;
 use crate::report::json::{Outcome, RunReport};
 use crate::verdict::expectations::{
     Entry, Expectations, File, REASON_PLACEHOLDER, is_placeholder_reason, schema_validator,
@@ -32,7 +34,7 @@ use crate::verdict::expectations::{
 pub struct Item {
     pub case: String,
     pub step: Option<String>,
-    pub check: Option<String>,
+    pub check: Option<Check>,
     pub intermittent: bool,
     pub reason: String,
 }
@@ -42,7 +44,7 @@ impl Item {
         Entry {
             case: self.case.clone(),
             step: self.step.clone(),
-            check: self.check.clone(),
+            check: self.check,
             intermittent: self.intermittent,
             reason: self.reason.clone(),
             applied: Default::default(),
@@ -56,7 +58,7 @@ impl Item {
             text.push(' ');
             text.push_str(step);
         }
-        if let Some(check) = &self.check {
+        if let Some(check) = self.check {
             text.push_str(&format!(" [{check}]"));
         }
         text
@@ -75,7 +77,7 @@ impl Item {
             members.push(format!("\"step\": {}", string(step)));
         }
         if let Some(check) = &self.check {
-            members.push(format!("\"check\": {}", string(check)));
+            members.push(format!("\"check\": {}", string(check.name())));
         }
         if self.intermittent {
             members.push("\"intermittent\": true".to_owned());
@@ -192,7 +194,7 @@ pub fn update(
             for failure in &step.failures {
                 match matching
                     .iter()
-                    .find(|&&i| entries[i].covers_named(&step.id, &failure.check))
+                    .find(|&&i| entries[i].covers_named(&step.id, failure.check))
                 {
                     Some(&i) => used[i] = true,
                     None => {
@@ -276,10 +278,11 @@ fn removal(entry: &Entry, used: bool, suite: &BTreeSet<&str>, run: &RunReport) -
     if used || entry.intermittent {
         return None;
     }
+    // A case with a harness error says nothing about the target: as if it had not run.
     let ran: Vec<_> = run
         .cases
         .iter()
-        .filter(|c| entry.matches_case(&c.id))
+        .filter(|c| entry.matches_case(&c.id) && c.outcome != Outcome::Error)
         .collect();
     if let Some(step) = &entry.step {
         for case in &ran {
@@ -377,11 +380,12 @@ mod tests {
             failures: failures
                 .iter()
                 .map(|c| FailureResult {
-                    check: (*c).to_owned(),
+                    check: c.parse().unwrap(),
                     message: format!("[{c}] differs"),
                     expected: false,
                 })
                 .collect(),
+            error: None,
             warnings: Vec::new(),
             retries: None,
         }

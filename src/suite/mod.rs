@@ -24,7 +24,8 @@ use crate::verdict::expectations::{self, Expectations, Verdict};
 
 /// Exit status when cases or expectations cannot be loaded or the target cannot be set up.
 pub const EXIT_HARNESS_ERROR: u8 = 2;
-/// Exit status when a case failed unexpectedly or passed unexpectedly (libtest's own).
+/// Exit status when a case failed unexpectedly, passed unexpectedly or had a harness error
+/// (libtest's own). An interrupted run exits with the signal's status instead.
 pub const EXIT_UNEXPECTED: u8 = 101;
 /// Exit status when the endpoint does not answer the probe request sent before the run.
 pub const EXIT_UNREACHABLE: u8 = 3;
@@ -270,7 +271,7 @@ impl Suite {
             println!(
                 "stale expectation: {:?} check {:?} covered no failure in this run ({})",
                 entry.case,
-                entry.check.as_deref().unwrap_or("-"),
+                entry.check.map_or("-", |c| c.name()),
                 entry.reason
             );
         }
@@ -366,6 +367,14 @@ fn outcome(verdict: &Verdict) -> Result<Completion, Failed> {
         ))),
         Verdict::Fail { unexpected } => {
             let lines: Vec<String> = unexpected.iter().map(|f| f.to_string()).collect();
+            Err(Failed::from(lines.join("\n")))
+        }
+        Verdict::Error { errors, unexpected } => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| e.to_string())
+                .chain(unexpected.iter().map(|f| f.to_string()))
+                .collect();
             Err(Failed::from(lines.join("\n")))
         }
         Verdict::UnexpectedPass { reasons, .. } => Err(Failed::from(format!(

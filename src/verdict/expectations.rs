@@ -9,7 +9,8 @@
 //! applies in a whole run it is reported as stale. An entry marked `"intermittent": true` covers a
 //! failure that comes and goes: a case it applies to neither fails nor passes the run, and is
 //! counted apart. An entry whose step never ran (an earlier step ended the case) is not held
-//! against the case.
+//! against the case. Entries cover the target's failures only: a case with a harness error (see
+//! [`crate::exec::error`]) is an error whatever its entries say, and fails the run.
 //!
 //! Reasons are what make the list worth keeping, so a reason that still reads like the
 //! placeholder `expectations update` writes ([`REASON_PLACEHOLDER`], anything starting with
@@ -22,10 +23,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::exec::failure::{Failure, StepFailure, StepRef};
+use crate::exec::error::StepError;
+use crate::exec::failure::{Check, Failure, StepFailure, StepRef};
 use crate::exec::runner::{CaseReport, Waivers};
 use crate::spec::case_source::CaseSource;
 use crate::spec::load::LoadError;
+use crate::verdict::outcome::Outcome;
 
 /// The reason `expectations update` writes into new entries; the loader rejects it (and any
 /// reason starting with `TODO`) until someone writes the real one.
@@ -45,7 +48,7 @@ pub fn is_placeholder_reason(reason: &str) -> bool {
 pub struct Entry {
     pub case: String,
     pub step: Option<String>,
-    pub check: Option<String>,
+    pub check: Option<Check>,
     /// The failure comes and goes: cases it applies to neither fail nor pass the run.
     #[serde(default)]
     pub intermittent: bool,
@@ -74,9 +77,8 @@ impl Entry {
     }
 
     /// Whether this entry covers a failure of check `check` at step `step_id` (`steps[1]`).
-    pub fn covers_named(&self, step_id: &str, check: &str) -> bool {
-        self.step.as_deref().is_none_or(|s| s == step_id)
-            && self.check.as_deref().is_none_or(|c| c == check)
+    pub fn covers_named(&self, step_id: &str, check: Check) -> bool {
+        self.step.as_deref().is_none_or(|s| s == step_id) && self.check.is_none_or(|c| c == check)
     }
 }
 
@@ -120,24 +122,31 @@ pub enum Verdict {
         reasons: Vec<String>,
         failed: bool,
     },
+    /// The harness went wrong (see [`crate::exec::error`]): no entry covers that, so the case
+    /// says nothing about the target and fails the run. `unexpected` are the target's failures
+    /// no entry covers, as for [`Verdict::Fail`].
+    Error {
+        errors: Vec<StepError>,
+        unexpected: Vec<StepFailure>,
+    },
 }
 
 impl Verdict {
-    /// The outcome's name as reports write it: `pass`, `fail`, `expected_failure`,
-    /// `unexpected_pass` or `intermittent`.
-    pub fn name(&self) -> &'static str {
+    /// The case's outcome, as reports name it.
+    pub fn outcome(&self) -> Outcome {
         match self {
-            Verdict::Pass => "pass",
-            Verdict::ExpectedFailure { .. } => "expected_failure",
-            Verdict::Fail { .. } => "fail",
-            Verdict::UnexpectedPass { .. } => "unexpected_pass",
-            Verdict::Intermittent { .. } => "intermittent",
+            Verdict::Pass => Outcome::Pass,
+            Verdict::ExpectedFailure { .. } => Outcome::ExpectedFailure,
+            Verdict::Fail { .. } => Outcome::Fail,
+            Verdict::UnexpectedPass { .. } => Outcome::UnexpectedPass,
+            Verdict::Intermittent { .. } => Outcome::Intermittent,
+            Verdict::Error { .. } => Outcome::Error,
         }
     }
 
     /// Whether this outcome fails the run.
     pub fn fails_run(&self) -> bool {
-        matches!(self, Verdict::Fail { .. } | Verdict::UnexpectedPass { .. })
+        self.outcome().fails_run()
     }
 }
 
@@ -262,12 +271,22 @@ impl Waivers for EntryWaivers<'_> {
 }
 
 /// The verdict for a case run, counting which entries applied. An entry naming a step that did
-/// not run is not held against the case.
+/// not run is not held against the case. A harness error makes the case an error whatever the
+/// entries say: they cover the target's failures only.
 pub fn verdict_of(entries: &[&Entry], report: &CaseReport) -> Verdict {
     let ran: Vec<String> = report.steps.iter().map(|r| r.step.id()).collect();
-    verdict_with(entries, &report.failures(), |step| {
+    let verdict = verdict_with(entries, &report.failures(), |step| {
         ran.iter().any(|r| r == step)
-    })
+    });
+    let errors = report.errors();
+    if errors.is_empty() {
+        return verdict;
+    }
+    let unexpected = match verdict {
+        Verdict::Fail { unexpected } => unexpected,
+        _ => Vec::new(),
+    };
+    Verdict::Error { errors, unexpected }
 }
 
 /// The verdict for a case run with these failures (every step counted as run), counting which
@@ -346,7 +365,7 @@ fn describe(entry: &Entry) -> String {
         text.push_str(step);
         text.push(' ');
     }
-    if let Some(check) = &entry.check {
+    if let Some(check) = entry.check {
         text.push_str(&format!("[{check}] "));
     }
     text.push_str(&entry.reason);
@@ -501,6 +520,7 @@ mod tests {
             request_id: None,
             duration: std::time::Duration::ZERO,
             failures,
+            error: None,
             warnings: Vec::new(),
             retries: None,
         };
@@ -529,6 +549,45 @@ mod tests {
                 steps: vec!["steps[1]".into()]
             }
         );
+    }
+
+    #[test]
+    fn no_entry_covers_a_harness_error() {
+        use crate::exec::error::HarnessError;
+        use crate::exec::runner::StepRecord;
+        let errored = CaseReport {
+            id: "a/b".into(),
+            file: "cases/a/b.json".into(),
+            steps: vec![StepRecord {
+                step: failure(true).step,
+                status: None,
+                error_code: None,
+                request_id: None,
+                duration: std::time::Duration::ZERO,
+                failures: Vec::new(),
+                error: Some(HarnessError::Panic {
+                    message: "boom".into(),
+                }),
+                warnings: Vec::new(),
+                retries: None,
+            }],
+            duration: std::time::Duration::ZERO,
+        };
+        for entries in [
+            r#"[{"case": "**", "check": "transport", "reason": "connections drop here"}]"#,
+            r#"[{"case": "**", "reason": "everything fails here"}]"#,
+            r#"[{"case": "a/b", "step": "steps[1]", "intermittent": true, "reason": "comes and goes"}]"#,
+        ] {
+            let ex = parse(entries);
+            let verdict = verdict_of(&ex.for_case("a/b"), &errored);
+            assert_eq!(verdict.outcome(), Outcome::Error, "{entries}");
+            assert!(verdict.fails_run());
+            assert!(
+                ex.entries
+                    .iter()
+                    .all(|e| e.applied.load(Ordering::Relaxed) == 0)
+            );
+        }
     }
 
     #[test]

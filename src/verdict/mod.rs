@@ -1,3 +1,4 @@
-//! Layer 8: a target's expectations and the verdict of a case.
+//! Layer 8: a target's expectations, the verdict of a case, and the outcomes reports name.
 
 pub mod expectations;
+pub mod outcome;
