@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod bench;
 mod expectations;
 mod matrix;
 mod sweep;
@@ -52,6 +53,9 @@ enum Command {
     /// Delete leftover user pools of earlier runs: names with a run prefix (cct-xxxxxx-),
     /// created longer ago than --older-than. Pools without the prefix are never touched.
     Sweep(sweep::SweepArgs),
+    /// Measure a checked step against a raw HTTP client (and Hurl, when installed) on a
+    /// loopback stub.
+    Bench(bench::BenchArgs),
     /// Start the pinned moto (provisioning it on first use), print its endpoint, and keep it
     /// running until Ctrl-C or SIGTERM: one server for several runs.
     Moto,
@@ -235,6 +239,7 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Sweep(args) => sweep::command(&args),
         Command::Moto => serve_moto(),
+        Command::Bench(args) => bench::command(&args),
         Command::List { cases } => list(cases),
         Command::Coverage { cases, format } => coverage(cases, &format),
         Command::Schema { operation, kind } => schema(&operation, &kind.kind()),

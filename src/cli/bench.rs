@@ -1,0 +1,263 @@
+//! `cognito-contract bench`: how much a checked step costs over a raw HTTP client.
+//!
+//! A zero-work stub on loopback (an in-process hyper server on its own thread) answers every
+//! POST with the same valid `DescribeUserPool` reply. In one run, alternating, the benchmark
+//! sends N requests through a raw reqwest loop (send, read, parse the JSON), through the harness
+//! (one case of N `DescribeUserPool` steps with every check on: signing, input validation, the
+//! reply checks, a `$regex` matcher and a capture), and through Hurl when `hurl` is on `PATH`
+//! (N requests with three asserts each, `hurl --test`). Each is measured `--rounds` times; the
+//! medians and the ratios to the raw loop are printed. Speed is measured here, never in timed
+//! tests.
+
+use std::convert::Infallible;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+
+use crate::exec::runner::{NoWaivers, RunContext, run_case};
+use crate::service::schemas::{SchemaKind, SchemaStore};
+use crate::spec::load::load_case;
+
+/// The reply every request gets: a valid `DescribeUserPool` output.
+const REPLY: &str = r#"{"UserPool":{"Id":"us-east-1_bench","Name":"bench","Arn":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_bench","CreationDate":1.7E9,"LastModifiedDate":1.7E9}}"#;
+
+/// The `bench` command's arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Requests per client and round.
+    #[arg(long, default_value_t = 10_000)]
+    steps: usize,
+    /// Rounds per client (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+}
+
+/// Runs the benchmark and prints the medians and ratios.
+pub(super) fn command(args: &BenchArgs) -> ExitCode {
+    match run(args) {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => super::fail(message),
+    }
+}
+
+fn run(args: &BenchArgs) -> Result<Vec<String>, String> {
+    check_reply_is_valid()?;
+    let stub = Stub::start()?;
+    let endpoint = stub.endpoint.clone();
+    let hurl = hurl_file(&endpoint, args.steps)?;
+    let mut raw = Vec::new();
+    let mut harness = Vec::new();
+    let mut hurl_times = Vec::new();
+    for _ in 0..args.rounds.max(1) {
+        raw.push(raw_loop(&endpoint, args.steps)?);
+        harness.push(harness_case(&endpoint, args.steps)?);
+        if let Some(file) = &hurl {
+            hurl_times.push(hurl_run(file.path())?);
+        }
+    }
+    let per_step = |times: &mut Vec<Duration>| median(times).as_secs_f64() * 1e6 / args.steps as f64;
+    let raw_us = per_step(&mut raw);
+    let harness_us = per_step(&mut harness);
+    let mut lines = vec![
+        format!(
+            "{} requests per client, median of {} rounds, stub at {endpoint}",
+            args.steps,
+            args.rounds.max(1)
+        ),
+        format!("raw reqwest loop:  {raw_us:8.1} µs per request"),
+        format!(
+            "harness:           {harness_us:8.1} µs per step   ratio {:.2}",
+            harness_us / raw_us
+        ),
+    ];
+    if hurl.is_some() {
+        let hurl_us = per_step(&mut hurl_times);
+        lines.push(format!(
+            "hurl --test:       {hurl_us:8.1} µs per request   ratio {:.2}",
+            hurl_us / raw_us
+        ));
+    } else {
+        lines.push("hurl: not on PATH, left out".to_owned());
+    }
+    Ok(lines)
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The stub's reply must pass every check, or the harness would be timed on failures.
+fn check_reply_is_valid() -> Result<(), String> {
+    let reply: serde_json::Value = serde_json::from_str(REPLY).map_err(|e| e.to_string())?;
+    let violations = SchemaStore::global()
+        .validate("DescribeUserPool", &SchemaKind::Output, &reply)
+        .map_err(|e| e.to_string())?;
+    match violations.as_slice() {
+        [] => Ok(()),
+        [first, ..] => Err(format!("the stub's reply breaks the schema: {first}")),
+    }
+}
+
+/// The raw client: send, read the body, parse it, N times.
+fn raw_loop(endpoint: &str, steps: usize) -> Result<Duration, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        for _ in 0..steps {
+            let reply = client
+                .post(endpoint)
+                .header("content-type", "application/x-amz-json-1.1")
+                .header(
+                    "x-amz-target",
+                    "AWSCognitoIdentityProviderService.DescribeUserPool",
+                )
+                .body(r#"{"UserPoolId":"us-east-1_bench"}"#)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let body = reply.bytes().await.map_err(|e| e.to_string())?;
+            let _: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        }
+        Ok(started.elapsed())
+    })
+}
+
+/// The harness: one case of N checked steps, run as a trial runs it.
+fn harness_case(endpoint: &str, steps: usize) -> Result<Duration, String> {
+    let step = r#"{"operation": "DescribeUserPool", "request": {"UserPoolId": "us-east-1_bench"},
+        "expect": {"body": {"UserPool": {"Id": {"$regex": "^us-east-1_"}}}},
+        "capture": {"name": "$.UserPool.Name"}}"#;
+    let text = format!(
+        r#"{{"description": "{steps} DescribeUserPool steps for the benchmark", "steps": [{}]}}"#,
+        vec![step; steps].join(",")
+    );
+    let case = load_case("bench/steps", "bench/steps.json", &text, SchemaStore::global())
+        .map_err(|errors| format!("{errors:?}"))?;
+    let context = RunContext::new(endpoint, "us-east-1", Duration::from_secs(30))?;
+    let started = Instant::now();
+    let report = crate::suite::runtime().block_on(run_case(&case, &context, &NoWaivers));
+    let elapsed = started.elapsed();
+    match report.failures().first() {
+        None => Ok(elapsed),
+        Some(failure) => Err(format!("a benchmark step failed: {}", failure.failure)),
+    }
+}
+
+/// A Hurl file with the same N requests and three asserts each, when `hurl` is installed.
+fn hurl_file(endpoint: &str, steps: usize) -> Result<Option<tempfile::NamedTempFile>, String> {
+    let installed = std::process::Command::new("hurl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        return Ok(None);
+    }
+    let entry = format!(
+        "POST {endpoint}\ncontent-type: application/x-amz-json-1.1\n\
+         x-amz-target: AWSCognitoIdentityProviderService.DescribeUserPool\n\
+         {{\"UserPoolId\":\"us-east-1_bench\"}}\nHTTP 200\n[Asserts]\n\
+         header \"x-amzn-RequestId\" exists\njsonpath \"$.UserPool.Id\" matches \"^us-east-1_\"\n\
+         jsonpath \"$.UserPool.Name\" == \"bench\"\n\n"
+    );
+    let mut file = tempfile::Builder::new()
+        .suffix(".hurl")
+        .tempfile()
+        .map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut file, entry.repeat(steps).as_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(Some(file))
+}
+
+fn hurl_run(file: &std::path::Path) -> Result<Duration, String> {
+    let started = Instant::now();
+    let output = std::process::Command::new("hurl")
+        .arg("--test")
+        .arg(file)
+        .output()
+        .map_err(|e| format!("cannot run hurl: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "hurl failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(started.elapsed())
+}
+
+/// The zero-work stub, on its own thread and runtime so that it does not share the measured
+/// client's threads.
+struct Stub {
+    endpoint: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Stub {
+    fn start() -> Result<Stub, String> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let endpoint = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || serve(listener, stopped));
+        Ok(Stub {
+            endpoint,
+            _stop: stop,
+        })
+    }
+}
+
+fn serve(listener: std::net::TcpListener, mut stopped: tokio::sync::oneshot::Receiver<()>) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async move {
+        let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+            return;
+        };
+        loop {
+            let stream = tokio::select! {
+                _ = &mut stopped => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(_) => continue,
+                },
+            };
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(answer);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+}
+
+async fn answer(
+    request: Request<Incoming>,
+) -> Result<Response<http_body_util::Full<Bytes>>, Infallible> {
+    // Read the request to its end, so that the connection stays open for the next one.
+    let _ = http_body_util::BodyExt::collect(request.into_body()).await;
+    Ok(Response::builder()
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amzn-requestid", "00000000-0000-4000-8000-000000000000")
+        .body(http_body_util::Full::new(Bytes::from_static(REPLY.as_bytes())))
+        .expect("a static response"))
+}
