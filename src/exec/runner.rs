@@ -18,6 +18,7 @@ use crate::http::client::{Client, ClientOptions, Reply};
 use crate::http::sigv4::Sigv4Signer;
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::{Case, Expect, Paginate, Step};
+use crate::spec::functions::{AuthState, COMPUTED_VARIABLES, Calls};
 use crate::spec::matcher;
 use crate::spec::template::{self, Vars};
 use crate::support::interrupt::Interrupt;
@@ -105,11 +106,12 @@ impl RunContext {
     }
 }
 
-/// What a case run carries from step to step: its variables, and the secrets it has seen (to
-/// be masked in its report).
+/// What a case run carries from step to step: its variables, the secrets it has seen (to be
+/// masked in its report), and what the template functions keep (SRP exchanges, devices).
 pub struct CaseState {
     pub vars: Vars,
     pub secrets: Secrets,
+    pub auth: AuthState,
 }
 
 impl CaseState {
@@ -123,7 +125,11 @@ impl CaseState {
                 secrets.add(value);
             }
         }
-        CaseState { vars, secrets }
+        CaseState {
+            vars,
+            secrets,
+            auth: AuthState::default(),
+        }
     }
 }
 
@@ -262,7 +268,11 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
 
     for (index, step) in case.teardown.iter().enumerate().rev() {
         let ready = template::references(&step.request, "")
-            .map(|refs| refs.iter().all(|(_, name)| state.vars.contains(name)))
+            .map(|refs| {
+                refs.iter().all(|(_, name)| {
+                    state.vars.contains(name) || COMPUTED_VARIABLES.contains(&name.as_str())
+                })
+            })
             .unwrap_or(false);
         if !ready {
             continue;
@@ -325,30 +335,15 @@ async fn run_step(
     state: &mut CaseState,
     ctx: &RunContext,
 ) -> StepRecord {
-    let template_failure = |e: template::RenderError| Failure::Template {
-        message: e.to_string(),
+    let (expect, rendered) = match render_step(step, state) {
+        Ok(rendered) => rendered,
+        Err(failure) => return record(step_ref, vec![failure]),
     };
-    let expect = match render_expect(&step.expect, &state.vars) {
-        Ok(expect) => expect,
-        Err(e) => return record(step_ref, vec![template_failure(e)]),
-    };
-    if let Some(path) = &step.http_get {
-        return match template::render(&Value::String(path.clone()), &state.vars) {
-            Ok(Value::String(path)) => {
-                run_http_get(step, step_ref, &path, &expect, state, ctx).await
-            }
-            Ok(other) => record(
-                step_ref,
-                vec![Failure::Template {
-                    message: format!("http_get path rendered to a non-string: {other}"),
-                }],
-            ),
-            Err(e) => record(step_ref, vec![template_failure(e)]),
-        };
-    }
-    let mut request = match template::render(&step.request, &state.vars) {
-        Ok(request) => request,
-        Err(e) => return record(step_ref, vec![template_failure(e)]),
+    let mut request = match rendered {
+        Rendered::Request(request) => request,
+        Rendered::HttpGet(path) => {
+            return run_http_get(step, step_ref, &path, &expect, state, ctx).await;
+        }
     };
     state.secrets.collect(&request);
     // A paginated step sends its page size as the limit: validate the request it really sends.
@@ -415,6 +410,45 @@ async fn run_step(
         warnings: checked.warnings,
         retries,
     }
+}
+
+/// What a step sends, rendered.
+enum Rendered {
+    Request(Value),
+    HttpGet(String),
+}
+
+/// Renders a step's expectation and request (or `http_get` path) with one clock reading, so that
+/// the functions it calls agree (`${srp_timestamp}` and `${srp_signature(...)}`), keeping what
+/// they compute in the case's state and secrets.
+fn render_step(step: &Step, state: &mut CaseState) -> Result<(Expect, Rendered), Failure> {
+    let template_failure = |e: template::RenderError| Failure::Template {
+        message: e.to_string(),
+    };
+    let mut calls = Calls::new(
+        &mut state.auth,
+        &mut state.secrets,
+        std::time::SystemTime::now(),
+    );
+    let expect = render_expect(&step.expect, &state.vars, &mut calls).map_err(template_failure)?;
+    let rendered = match &step.http_get {
+        Some(path) => {
+            match template::render_with(&Value::String(path.clone()), &state.vars, &mut calls) {
+                Ok(Value::String(path)) => Rendered::HttpGet(path),
+                Ok(other) => {
+                    return Err(Failure::Template {
+                        message: format!("http_get path rendered to a non-string: {other}"),
+                    });
+                }
+                Err(e) => return Err(template_failure(e)),
+            }
+        }
+        None => Rendered::Request(
+            template::render_with(&step.request, &state.vars, &mut calls)
+                .map_err(template_failure)?,
+        ),
+    };
+    Ok((expect, rendered))
 }
 
 /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`
@@ -738,19 +772,23 @@ async fn run_paginated(
     rec
 }
 
-fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::RenderError> {
+fn render_expect(
+    expect: &Expect,
+    vars: &Vars,
+    calls: &mut Calls,
+) -> Result<Expect, template::RenderError> {
     Ok(match expect {
         Expect::Success { body } => Expect::Success {
             body: body
                 .as_ref()
-                .map(|b| template::render(b, vars))
+                .map(|b| template::render_with(b, vars, calls))
                 .transpose()?,
         },
         Expect::Error { code, message } => Expect::Error {
             code: code.clone(),
             message: message
                 .as_ref()
-                .map(|m| template::render(m, vars))
+                .map(|m| template::render_with(m, vars, calls))
                 .transpose()?,
         },
     })
