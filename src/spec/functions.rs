@@ -17,6 +17,7 @@
 //! | `${device_verifier(new_device_metadata)}` | the `DeviceSecretVerifierConfig` object for ConfirmDevice |
 //! | `${device_srp_a}` | `SRP_A` of a fresh SRP private value for `DEVICE_SRP_AUTH` |
 //! | `${device_signature(challenge, device_key)}` | `PASSWORD_CLAIM_SIGNATURE` for `DEVICE_PASSWORD_VERIFIER` |
+//! | `${jwt_claim(token, name)}` | one claim of a captured JWT, with its JSON type (decoded, not verified: that is the `$jwt` matcher's job) |
 //!
 //! `challenge` is a captured `$.ChallengeParameters` object, `new_device_metadata` a captured
 //! `$.AuthenticationResult.NewDeviceMetadata` object; other arguments are strings.
@@ -33,6 +34,7 @@ use crate::service::cognito_auth::device::{
 use crate::service::cognito_auth::secret_hash::secret_hash;
 use crate::service::cognito_auth::srp::{PasswordVerifierChallenge, SrpClient, cognito_timestamp};
 use crate::service::cognito_auth::totp;
+use crate::service::jwt;
 use crate::support::secrets::Secrets;
 
 /// A function case templates can call.
@@ -68,6 +70,10 @@ pub const FUNCTIONS: &[Function] = &[
     Function {
         name: "device_signature",
         params: &["challenge", "device_key"],
+    },
+    Function {
+        name: "jwt_claim",
+        params: &["token", "name"],
     },
 ];
 
@@ -154,6 +160,9 @@ impl<'s> Calls<'s> {
                 text(pool, "pool_id")?,
             )?,
             ("device_verifier", [metadata]) => return self.device_verifier(metadata),
+            ("jwt_claim", [token, claim]) => {
+                return jwt_claim(text(token, "token")?, text(claim, "name")?);
+            }
             ("device_signature", [challenge, key]) => {
                 self.device_signature(challenge, text(key, "device_key")?)?
             }
@@ -245,6 +254,16 @@ impl<'s> Calls<'s> {
             .map(|answer| answer.password_claim_signature)
             .map_err(|e| e.to_string())
     }
+}
+
+/// One claim of a JWT (not a secret: the claims are what the `$jwt` matcher shows too).
+fn jwt_claim(token: &str, name: &str) -> Result<Value, String> {
+    let decoded = jwt::decode(token)?;
+    decoded
+        .claims
+        .get(name)
+        .cloned()
+        .ok_or_else(|| format!("the token has no claim {name}"))
 }
 
 /// A string argument.
@@ -402,6 +421,15 @@ mod tests {
             .call("srp_signature", &[json!("x"), json!("pw"), json!(POOL)])
             .unwrap_err();
         assert!(err.contains("ChallengeParameters"), "{err}");
+        let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmMiLCJpYXQiOjV9.x";
+        assert_eq!(
+            calls.call("jwt_claim", &[json!(token), json!("iat")]),
+            Ok(json!(5))
+        );
+        let err = calls
+            .call("jwt_claim", &[json!(token), json!("jti")])
+            .unwrap_err();
+        assert!(err.contains("no claim jti"), "{err}");
         for secret in [&hash, &code, &next, &json!("s3cret-value")] {
             let secret = secret.as_str().unwrap();
             assert!(!secrets.mask(secret).contains(secret), "{secret}");
