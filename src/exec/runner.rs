@@ -337,7 +337,7 @@ async fn run_step(
 ) -> StepRecord {
     let (expect, rendered) = match render_step(step, state) {
         Ok(rendered) => rendered,
-        Err(failure) => return record(step_ref, vec![failure]),
+        Err(message) => return record(step_ref, vec![Failure::Template { message }]),
     };
     let mut request = match rendered {
         Rendered::Request(request) => request,
@@ -420,32 +420,27 @@ enum Rendered {
 
 /// Renders a step's expectation and request (or `http_get` path) with one clock reading, so that
 /// the functions it calls agree (`${srp_timestamp}` and `${srp_signature(...)}`), keeping what
-/// they compute in the case's state and secrets.
-fn render_step(step: &Step, state: &mut CaseState) -> Result<(Expect, Rendered), Failure> {
-    let template_failure = |e: template::RenderError| Failure::Template {
-        message: e.to_string(),
-    };
+/// they compute in the case's state and secrets. An error is the `template` failure's message.
+fn render_step(step: &Step, state: &mut CaseState) -> Result<(Expect, Rendered), String> {
     let mut calls = Calls::new(
         &mut state.auth,
         &mut state.secrets,
         std::time::SystemTime::now(),
     );
-    let expect = render_expect(&step.expect, &state.vars, &mut calls).map_err(template_failure)?;
+    let expect = render_expect(&step.expect, &state.vars, &mut calls).map_err(|e| e.to_string())?;
     let rendered = match &step.http_get {
         Some(path) => {
             match template::render_with(&Value::String(path.clone()), &state.vars, &mut calls) {
                 Ok(Value::String(path)) => Rendered::HttpGet(path),
                 Ok(other) => {
-                    return Err(Failure::Template {
-                        message: format!("http_get path rendered to a non-string: {other}"),
-                    });
+                    return Err(format!("http_get path rendered to a non-string: {other}"));
                 }
-                Err(e) => return Err(template_failure(e)),
+                Err(e) => return Err(e.to_string()),
             }
         }
         None => Rendered::Request(
             template::render_with(&step.request, &state.vars, &mut calls)
-                .map_err(template_failure)?,
+                .map_err(|e| e.to_string())?,
         ),
     };
     Ok((expect, rendered))

@@ -82,7 +82,7 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
             segments.push(Segment::Text("${"));
             rest = &rest[pos + 3..];
             offset += pos + 3;
-        } else if after.starts_with("${") {
+        } else if let Some(body) = after.strip_prefix("${") {
             if pos > 0 {
                 segments.push(Segment::Text(&rest[..pos]));
             }
@@ -91,7 +91,7 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
                 offset: offset + pos + at,
                 message,
             };
-            let (segment, used) = placeholder(&after[2..]).map_err(|(at, m)| fail(2 + at, m))?;
+            let (segment, used) = placeholder(body).map_err(|(at, m)| fail(2 + at, m))?;
             segments.push(segment);
             rest = &after[2 + used..];
             offset += pos + 2 + used;
