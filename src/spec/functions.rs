@@ -4,7 +4,9 @@
 //! SRP private value of the exchange in progress, the device passwords of devices the case
 //! remembered), fixes one clock reading per rendered step (so `TIMESTAMP` and the signature
 //! agree), and adds every value it computes that is secret to the case's [`Secrets`], so that it
-//! is masked in every failure, diff and report.
+//! is masked in every failure, diff and report. The SRP private values themselves stay inside
+//! [`SrpClient`], which has no accessor for them: they are never rendered, so there is nothing
+//! of them to mask.
 //!
 //! | call | value |
 //! |---|---|
@@ -143,14 +145,15 @@ impl<'s> Calls<'s> {
     }
 
     /// Calls `name` with `args` (already rendered). The arity was checked when the case loaded.
+    /// Every string a function returns is a secret (codes, hashes, signatures), except the
+    /// verifier config and JWT claims, which are sent or shown as they are; arguments that are
+    /// secrets (client secret, TOTP secret, password) are added too.
     pub fn call(&mut self, name: &str, args: &[Value]) -> Result<Value, String> {
         let value = match (name, args) {
             ("secret_hash", [user, client, secret]) => {
-                secret_hash(text(user, "username")?, text(client, "client_id")?, {
-                    let secret = text(secret, "client_secret")?;
-                    self.secrets.add(secret);
-                    secret
-                })
+                let secret = text(secret, "client_secret")?;
+                self.secrets.add(secret);
+                secret_hash(text(user, "username")?, text(client, "client_id")?, secret)
             }
             ("totp", [secret]) => self.totp(secret, false)?,
             ("totp_next", [secret]) => self.totp(secret, true)?,
