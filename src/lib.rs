@@ -27,7 +27,7 @@
 /// Cache, built-in files, interrupts, secrets, randomness.
 pub mod support;
 
-/// Cognito and awsJson1_1: model, schemas, error codes, JWTs.
+/// Cognito and awsJson1_1: model, schemas, error codes, JWTs, client-side sign-in computations.
 pub mod service;
 
 /// The case language: cases, loading, templates, matchers.

@@ -179,3 +179,44 @@ fn case_ids_that_differ_only_in_case_are_duplicates() {
         errors[0]
     );
 }
+
+#[test]
+fn template_function_calls_are_checked_at_load_time() {
+    let case = |description: &str, value: &str| {
+        format!(
+            r#"{{"description": "{description}",
+            "steps": [{{"operation": "InitiateAuth", "request": {{"ClientId": "c", "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {{"USERNAME": "alice", "SRP_A": "${{srp_a}}", "SECRET_HASH": "{value}"}}}}}}]}}"#
+        )
+    };
+    let unknown = case("a case that calls a function nobody defined", "${hash(x)}");
+    let arity = case(
+        "a case that calls secret_hash with two arguments",
+        "${secret_hash('alice', 'c')}",
+    );
+    let uncaptured = case(
+        "a case that passes an uncaptured variable to a function",
+        "${secret_hash('alice', 'c', secret)}",
+    );
+    let errors = errors_for(&[
+        ("f/unknown.json", &unknown),
+        ("f/arity.json", &arity),
+        ("f/uncaptured.json", &uncaptured),
+    ]);
+    let at = "/steps/0/request/AuthParameters/SECRET_HASH";
+    let message = |file| find(&errors, file, at).message.clone();
+    assert!(
+        message("cases/f/unknown.json").contains("unknown function hash"),
+        "{errors:#?}"
+    );
+    assert!(
+        message("cases/f/arity.json").contains("takes 3 arguments, found 2"),
+        "{errors:#?}"
+    );
+    assert!(
+        message("cases/f/uncaptured.json")
+            .contains("${secret} is used before any step captures it"),
+        "{errors:#?}"
+    );
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+}

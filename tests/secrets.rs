@@ -22,6 +22,8 @@ const TEMPORARY_PASSWORD: &str = "Known Temp Password 3";
 const CLIENT_SECRET: &str = "KNOWNCLIENTSECRETabcdef0123456789";
 const AWS_SECRET_KEY: &str = "KnownAwsSecretKeyValue/xyz+0123";
 const AWS_SESSION_TOKEN: &str = "KnownAwsSessionTokenValue0123456";
+const TOTP_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const HASH_KEY: &str = "known-client-secret-for-hash";
 
 fn reply(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status)
@@ -141,6 +143,19 @@ async fn no_output_of_a_run_carries_a_secret() {
         }),
     );
 
+    write_case(
+        &cases,
+        "computed_in_a_message",
+        json!({
+            "description": "values the template functions compute reach a message diff",
+            "steps": [{"operation": "RespondToAuthChallenge",
+                       "request": {"ClientId": "abc", "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": SESSION,
+                                   "ChallengeResponses": {"USERNAME": "alice", "NEW_PASSWORD": NEW_PASSWORD,
+                                                          "SOFTWARE_TOKEN_MFA_CODE": format!("${{totp('{TOTP_SECRET}')}}")}},
+                       "expect": {"error": "NotAuthorizedException",
+                                  "message": format!("hash=${{secret_hash('alice', 'abc', '{HASH_KEY}')}} totp=${{totp('{TOTP_SECRET}')}}")}}]
+        }),
+    );
     let reports = dir.path().join("reports");
     std::fs::create_dir_all(&reports).unwrap();
     let (junit, json_report, markdown) = (
@@ -193,6 +208,7 @@ async fn no_output_of_a_run_carries_a_secret() {
         "echoed_in_a_message",
         "in_a_schema_violation",
         "client_secret_in_a_diff",
+        "computed_in_a_message",
     ] {
         assert!(
             stdout.contains(&format!("---- secrets/{case} ----")),
@@ -216,6 +232,13 @@ async fn no_output_of_a_run_carries_a_secret() {
         "KNOWN-ACCESS-TOKEN",
         "KNOWN-ID-TOKEN",
     ];
+    let computed_hash =
+        cognito_contract::service::cognito_auth::secret_hash::secret_hash("alice", "abc", HASH_KEY);
+    assert!(
+        stdout.contains("totp=<secret:"),
+        "the TOTP code was not masked:\n{stdout}"
+    );
+    let totp_code = Regex::new(r"totp=[0-9]{6}").unwrap();
     let builtin_password = Regex::new(r"Pw-[0-9a-f]{16}-aZ9!").unwrap();
     for (name, text) in &outputs {
         for secret in secrets {
@@ -224,6 +247,14 @@ async fn no_output_of_a_run_carries_a_secret() {
                 "{secret:?} appears in {name}:\n{text}"
             );
         }
+        assert!(
+            !text.contains(&computed_hash) && !text.contains(HASH_KEY),
+            "a computed SECRET_HASH or its key appears in {name}:\n{text}"
+        );
+        assert!(
+            !totp_code.is_match(text),
+            "a computed TOTP code appears in {name}:\n{text}"
+        );
         assert!(
             !builtin_password.is_match(text),
             "a built-in password appears in {name}:\n{text}"

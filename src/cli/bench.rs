@@ -62,7 +62,8 @@ fn run(args: &BenchArgs) -> Result<Vec<String>, String> {
             hurl_times.push(hurl_run(file.path())?);
         }
     }
-    let per_step = |times: &mut Vec<Duration>| median(times).as_secs_f64() * 1e6 / args.steps as f64;
+    let per_step =
+        |times: &mut Vec<Duration>| median(times).as_secs_f64() * 1e6 / args.steps as f64;
     let raw_us = per_step(&mut raw);
     let harness_us = per_step(&mut harness);
     let mut lines = vec![
@@ -128,8 +129,7 @@ fn raw_loop(endpoint: &str, steps: usize) -> Result<Duration, String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let body = reply.bytes().await.map_err(|e| e.to_string())?;
-            let _: serde_json::Value =
-                serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+            let _: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
         }
         Ok(started.elapsed())
     })
@@ -144,8 +144,13 @@ fn harness_case(endpoint: &str, steps: usize) -> Result<Duration, String> {
         r#"{{"description": "{steps} DescribeUserPool steps for the benchmark", "steps": [{}]}}"#,
         vec![step; steps].join(",")
     );
-    let case = load_case("bench/steps", "bench/steps.json", &text, SchemaStore::global())
-        .map_err(|errors| format!("{errors:?}"))?;
+    let case = load_case(
+        "bench/steps",
+        "bench/steps.json",
+        &text,
+        SchemaStore::global(),
+    )
+    .map_err(|errors| format!("{errors:?}"))?;
     let context = RunContext::new(endpoint, "us-east-1", Duration::from_secs(30))?;
     let started = Instant::now();
     let report = crate::suite::runtime().block_on(run_case(&case, &context, &NoWaivers));
@@ -258,6 +263,8 @@ async fn answer(
     Ok(Response::builder()
         .header("content-type", "application/x-amz-json-1.1")
         .header("x-amzn-requestid", "00000000-0000-4000-8000-000000000000")
-        .body(http_body_util::Full::new(Bytes::from_static(REPLY.as_bytes())))
+        .body(http_body_util::Full::new(Bytes::from_static(
+            REPLY.as_bytes(),
+        )))
         .expect("a static response"))
 }

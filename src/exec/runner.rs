@@ -22,6 +22,7 @@ use crate::http::client::{Client, ClientOptions, Reply};
 use crate::http::sigv4::Sigv4Signer;
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::{Case, Expect, Paginate, Step};
+use crate::spec::functions::{AuthState, COMPUTED_VARIABLES, Calls};
 use crate::spec::matcher;
 use crate::spec::template::{self, Vars};
 use crate::support::interrupt::Interrupt;
@@ -116,11 +117,12 @@ impl RunContext {
     }
 }
 
-/// What a case run carries from step to step: its variables, and the secrets it has seen (to
-/// be masked in its report).
+/// What a case run carries from step to step: its variables, the secrets it has seen (to be
+/// masked in its report), and what the template functions keep (SRP exchanges, devices).
 pub struct CaseState {
     pub vars: Vars,
     pub secrets: Secrets,
+    pub auth: AuthState,
 }
 
 impl CaseState {
@@ -134,7 +136,11 @@ impl CaseState {
                 secrets.add(value);
             }
         }
-        CaseState { vars, secrets }
+        CaseState {
+            vars,
+            secrets,
+            auth: AuthState::default(),
+        }
     }
 }
 
@@ -242,7 +248,11 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
     let mut records = run_setup_and_steps(case, &mut state, ctx, waivers).await;
     for (index, step) in case.teardown.iter().enumerate().rev() {
         let ready = template::references(&step.request, "")
-            .map(|refs| refs.iter().all(|(_, name)| state.vars.contains(name)))
+            .map(|refs| {
+                refs.iter().all(|(_, name)| {
+                    state.vars.contains(name) || COMPUTED_VARIABLES.contains(&name.as_str())
+                })
+            })
             .unwrap_or(false);
         if !ready {
             continue;
@@ -359,7 +369,9 @@ fn errored(step: StepRef, error: HarnessError) -> StepRecord {
 fn unrendered(step: StepRef, error: template::RenderError) -> StepRecord {
     let message = error.to_string();
     match error {
-        template::RenderError::Undefined { .. } => {
+        // A variable the target never returned, or a computation over what it returned (an
+        // SRP answer to a malformed challenge): the target's failure.
+        template::RenderError::Undefined { .. } | template::RenderError::Function { .. } => {
             record(step, vec![Failure::Template { message }])
         }
         template::RenderError::Syntax { .. } => errored(step, HarnessError::Template { message }),
@@ -375,27 +387,23 @@ async fn run_step(
     if let Some(hook) = &ctx.before_step {
         hook(&step_ref);
     }
-    let expect = match render_expect(&step.expect, &state.vars) {
-        Ok(expect) => expect,
-        Err(e) => return unrendered(step_ref, e),
-    };
-    if let Some(path) = &step.http_get {
-        return match template::render(&Value::String(path.clone()), &state.vars) {
-            Ok(Value::String(path)) => {
-                run_http_get(step, step_ref, &path, &expect, state, ctx).await
-            }
-            Ok(other) => errored(
+    let (expect, rendered) = match render_step(step, state) {
+        Ok(rendered) => rendered,
+        Err(Unrendered::Template(e)) => return unrendered(step_ref, e),
+        Err(Unrendered::PathNotString(other)) => {
+            return errored(
                 step_ref,
                 HarnessError::Template {
                     message: format!("http_get path rendered to a non-string: {other}"),
                 },
-            ),
-            Err(e) => unrendered(step_ref, e),
-        };
-    }
-    let mut request = match template::render(&step.request, &state.vars) {
-        Ok(request) => request,
-        Err(e) => return unrendered(step_ref, e),
+            );
+        }
+    };
+    let mut request = match rendered {
+        Rendered::Request(request) => request,
+        Rendered::HttpGet(path) => {
+            return run_http_get(step, step_ref, &path, &expect, state, ctx).await;
+        }
     };
     state.secrets.collect(&request);
     // A paginated step sends its page size as the limit: validate the request it really sends.
@@ -460,6 +468,46 @@ async fn run_step(
         warnings: checked.warnings,
         retries,
     }
+}
+
+/// What a step sends, rendered.
+enum Rendered {
+    Request(Value),
+    HttpGet(String),
+}
+
+/// Renders a step's expectation and request (or `http_get` path) with one clock reading, so that
+/// the functions it calls agree (`${srp_timestamp}` and `${srp_signature(...)}`), keeping what
+/// they compute in the case's state and secrets. An error is the `template` failure's message.
+/// Why a step could not be rendered.
+enum Unrendered {
+    Template(template::RenderError),
+    /// An `http_get` path that rendered to something other than a string.
+    PathNotString(Value),
+}
+
+fn render_step(step: &Step, state: &mut CaseState) -> Result<(Expect, Rendered), Unrendered> {
+    let mut calls = Calls::new(
+        &mut state.auth,
+        &mut state.secrets,
+        std::time::SystemTime::now(),
+    );
+    let expect =
+        render_expect(&step.expect, &state.vars, &mut calls).map_err(Unrendered::Template)?;
+    let rendered = match &step.http_get {
+        Some(path) => {
+            match template::render_with(&Value::String(path.clone()), &state.vars, &mut calls) {
+                Ok(Value::String(path)) => Rendered::HttpGet(path),
+                Ok(other) => return Err(Unrendered::PathNotString(other)),
+                Err(e) => return Err(Unrendered::Template(e)),
+            }
+        }
+        None => Rendered::Request(
+            template::render_with(&step.request, &state.vars, &mut calls)
+                .map_err(Unrendered::Template)?,
+        ),
+    };
+    Ok((expect, rendered))
 }
 
 /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`
@@ -773,14 +821,24 @@ async fn run_paginated(
     rec
 }
 
-fn render_expect(expect: &Expect, vars: &Vars) -> Result<Expect, template::RenderError> {
+fn render_expect(
+    expect: &Expect,
+    vars: &Vars,
+    calls: &mut Calls,
+) -> Result<Expect, template::RenderError> {
     Ok(match expect {
         Expect::Success { body } => Expect::Success {
-            body: body.as_ref().map(|b| b.render(vars)).transpose()?,
+            body: body
+                .as_ref()
+                .map(|b| b.render_with(vars, calls))
+                .transpose()?,
         },
         Expect::Error { code, message } => Expect::Error {
             code: code.clone(),
-            message: message.as_ref().map(|m| m.render(vars)).transpose()?,
+            message: message
+                .as_ref()
+                .map(|m| m.render_with(vars, calls))
+                .transpose()?,
         },
     })
 }

@@ -1,6 +1,7 @@
 //! Loading case files: JSON syntax (errors at line:column), the case format's own JSON Schema
 //! (errors at JSON pointers), then the checks only the harness can make: the operation exists, the
-//! expected error is one the operation can return, variables are captured before use, capture
+//! expected error is one the operation can return, variables are captured before use, template
+//! functions exist and get the right number of arguments, capture
 //! paths and matchers are well-formed, descriptions are unique. Every problem in every file is
 //! collected so that a suite reports all its load errors together.
 
@@ -18,8 +19,17 @@ use crate::spec::case_source::{CaseSource, case_id};
 use crate::spec::pattern::Pattern;
 use crate::spec::template;
 
-/// Names every case can use without capturing them.
-pub const BUILTIN_VARIABLES: &[&str] = &["prefix", "case_id", "password", "password2"];
+/// Names every case can use without capturing them (the last three are computed as a step is
+/// rendered: see [`crate::spec::functions`]).
+pub const BUILTIN_VARIABLES: &[&str] = &[
+    "prefix",
+    "case_id",
+    "password",
+    "password2",
+    "srp_a",
+    "device_srp_a",
+    "srp_timestamp",
+];
 
 pub use crate::spec::error::{LoadError, LoadErrors};
 
@@ -496,6 +506,7 @@ fn check_refs(
                 }
             }
         }
+        Err(template::RenderError::Syntax { pointer, error: e }) => error(pointer, e.to_string()),
         Err(e) => error(pointer, e.to_string()),
     }
 }

@@ -11,6 +11,7 @@
 //! | `{"$range": {"min": 1, "max": 5}}` | a number in the closed range; bounds may be `"now"`, `"now-600"`, `"now+60"` (epoch seconds) |
 //! | `{"$absent": true}` | the member is not there |
 //! | `{"$contains": [p, ...]}` | an array that has a match for each pattern, in any order |
+//! | `{"$not": p}` | a value (the member is present) that does not match the pattern `p` |
 //! | `{"$jwt": {"header": p, "claims": p, "jwks": v}}` | a JWT whose decoded header and claims match the patterns (all optional), whose `exp` is after its `iat`, and, given a JWKS document `v` (captured from the pool's `/.well-known/jwks.json`), whose signature verifies |
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -108,6 +109,17 @@ fn match_at(
         Pattern::Regex(re) => match_regex(pattern, re, value, &mut at),
         Pattern::Range(range) => match_range(pattern, range, value, &mut at),
         Pattern::Contains(wants) => match_contains(pattern, wants, value, &mut at),
+        Pattern::Not(inner) => {
+            let mut scratch = Vec::new();
+            match_at(inner, Some(value), pointer, now, &mut scratch);
+            if scratch.is_empty() {
+                let why = format!(
+                    "matches {}, expected a value that does not",
+                    inner.to_value()
+                );
+                at.fail(pattern, Some(value), why);
+            }
+        }
         Pattern::Jwt(spec) => match_jwt(pattern, spec, value, &mut at),
     }
 }

@@ -9,6 +9,7 @@
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
+use crate::spec::functions::Calls;
 use crate::spec::template::{self, RenderError, Vars, escape_pointer};
 
 const MATCHERS: &[&str] = &[
@@ -18,6 +19,7 @@ const MATCHERS: &[&str] = &[
     "$range",
     "$absent",
     "$contains",
+    "$not",
     "$jwt",
 ];
 
@@ -51,6 +53,8 @@ pub enum Pattern {
     Range(RangePattern),
     /// `{"$contains": [p, ...]}`: an array with a match for each pattern, in any order.
     Contains(Vec<Pattern>),
+    /// `{"$not": p}`: a value (the member is present) that does not match `p`.
+    Not(Box<Pattern>),
     /// `{"$jwt": {"header": p, "claims": p, "jwks": v}}`: a JWT whose parts match.
     Jwt(Box<JwtPattern>),
 }
@@ -140,6 +144,43 @@ pub enum Bound {
     Fixed(f64),
     /// Seconds from now.
     Now(f64),
+}
+
+impl RangePattern {
+    /// Whether a bound is a template (`"${jwt_claim(t, 'iat')}"`), parsed once rendered.
+    fn is_templated(&self) -> bool {
+        ["min", "max"]
+            .iter()
+            .any(|k| self.written[*k].as_str().is_some_and(|b| b.contains("${")))
+    }
+
+    /// The range with its templated bounds rendered; a bound that renders to something that is
+    /// not a bound is an error of the function or variable that gave it.
+    fn render(
+        &self,
+        vars: &Vars,
+        calls: &mut Calls,
+        pointer: &str,
+    ) -> Result<RangePattern, RenderError> {
+        let written = template::render_under(&self.written, vars, calls, pointer)?;
+        let bound = |key: &str| -> Result<Option<Bound>, RenderError> {
+            match written.get(key) {
+                None => Ok(None),
+                Some(value) => Bound::parse(value)
+                    .map(Some)
+                    .ok_or_else(|| RenderError::Function {
+                        pointer: format!("{pointer}/{key}"),
+                        name: "$range".into(),
+                        message: format!("the bound rendered to {value}, not a number"),
+                    }),
+            }
+        };
+        Ok(RangePattern {
+            min: bound("min")?,
+            max: bound("max")?,
+            written: written.clone(),
+        })
+    }
 }
 
 impl Bound {
@@ -259,6 +300,7 @@ impl Pattern {
             Pattern::Contains(items) => {
                 json!({"$contains": items.iter().map(Pattern::to_value).collect::<Vec<_>>()})
             }
+            Pattern::Not(inner) => json!({"$not": inner.to_value()}),
             Pattern::Jwt(jwt) => {
                 let mut spec = Map::new();
                 if let Some(header) = &jwt.header {
@@ -280,48 +322,77 @@ impl Pattern {
     /// now, the JWKS is rendered. Regexes compiled at load are shared, not compiled again.
     /// Errors name the JSON pointer below the pattern, as [`template::render`] does.
     pub fn render(&self, vars: &Vars) -> Result<Pattern, RenderError> {
-        self.render_at(vars, "")
+        let mut state = crate::spec::functions::AuthState::default();
+        let mut secrets = crate::support::secrets::Secrets::new();
+        let mut calls = Calls::new(&mut state, &mut secrets, std::time::SystemTime::now());
+        self.render_with(vars, &mut calls)
     }
 
-    fn render_at(&self, vars: &Vars, pointer: &str) -> Result<Pattern, RenderError> {
+    /// [`Pattern::render`], calling template functions with `calls` (the step's).
+    pub fn render_with(&self, vars: &Vars, calls: &mut Calls) -> Result<Pattern, RenderError> {
+        self.render_at(vars, calls, "")
+    }
+
+    fn render_at(
+        &self,
+        vars: &Vars,
+        calls: &mut Calls,
+        pointer: &str,
+    ) -> Result<Pattern, RenderError> {
         Ok(match self {
             Pattern::Object { members } => Pattern::Object {
                 members: members
                     .iter()
                     .map(|(k, p)| {
                         let at = format!("{pointer}/{}", escape_pointer(k));
-                        Ok((k.clone(), p.render_at(vars, &at)?))
+                        Ok((k.clone(), p.render_at(vars, calls, &at)?))
                     })
                     .collect::<Result<_, RenderError>>()?,
             },
             Pattern::Array { items } => Pattern::Array {
-                items: render_all(items, vars, pointer)?,
+                items: render_all(items, vars, calls, pointer)?,
             },
             Pattern::Templated(text) => Pattern::literal(template::render_under(
                 &Value::String(text.clone()),
                 vars,
+                calls,
                 pointer,
             )?),
             Pattern::Regex(RegexPattern {
                 source,
                 compiled: Compiled::Template,
-            }) => render_regex(source, vars, &format!("{pointer}/$regex"))?,
-            Pattern::Contains(items) => {
-                Pattern::Contains(render_all(items, vars, &format!("{pointer}/$contains"))?)
+            }) => render_regex(source, vars, calls, &format!("{pointer}/$regex"))?,
+            Pattern::Contains(items) => Pattern::Contains(render_all(
+                items,
+                vars,
+                calls,
+                &format!("{pointer}/$contains"),
+            )?),
+            Pattern::Not(inner) => Pattern::Not(Box::new(inner.render_at(
+                vars,
+                calls,
+                &format!("{pointer}/$not"),
+            )?)),
+            Pattern::Range(range) if range.is_templated() => {
+                Pattern::Range(range.render(vars, calls, &format!("{pointer}/$range"))?)
             }
             Pattern::Jwt(jwt) => {
-                let part = |p: &Option<Pattern>, name: &str| {
+                let mut part = |p: &Option<Pattern>, name: &str| {
                     p.as_ref()
-                        .map(|p| p.render_at(vars, &format!("{pointer}/$jwt/{name}")))
+                        .map(|p| p.render_at(vars, calls, &format!("{pointer}/$jwt/{name}")))
                         .transpose()
                 };
+                let header = part(&jwt.header, "header")?;
+                let claims = part(&jwt.claims, "claims")?;
                 Pattern::Jwt(Box::new(JwtPattern {
-                    header: part(&jwt.header, "header")?,
-                    claims: part(&jwt.claims, "claims")?,
+                    header,
+                    claims,
                     jwks: jwt
                         .jwks
                         .as_ref()
-                        .map(|v| template::render_under(v, vars, &format!("{pointer}/$jwt/jwks")))
+                        .map(|v| {
+                            template::render_under(v, vars, calls, &format!("{pointer}/$jwt/jwks"))
+                        })
                         .transpose()?,
                 }))
             }
@@ -330,16 +401,26 @@ impl Pattern {
     }
 }
 
-fn render_all(items: &[Pattern], vars: &Vars, pointer: &str) -> Result<Vec<Pattern>, RenderError> {
+fn render_all(
+    items: &[Pattern],
+    vars: &Vars,
+    calls: &mut Calls,
+    pointer: &str,
+) -> Result<Vec<Pattern>, RenderError> {
     items
         .iter()
         .enumerate()
-        .map(|(i, p)| p.render_at(vars, &format!("{pointer}/{i}")))
+        .map(|(i, p)| p.render_at(vars, calls, &format!("{pointer}/{i}")))
         .collect()
 }
 
-fn render_regex(source: &str, vars: &Vars, pointer: &str) -> Result<Pattern, RenderError> {
-    let rendered = template::render_under(&Value::String(source.to_owned()), vars, pointer)?;
+fn render_regex(
+    source: &str,
+    vars: &Vars,
+    calls: &mut Calls,
+    pointer: &str,
+) -> Result<Pattern, RenderError> {
+    let rendered = template::render_under(&Value::String(source.to_owned()), vars, calls, pointer)?;
     let (source, compiled) = match rendered {
         Value::String(source) => {
             let compiled = match compile(&source) {
@@ -433,6 +514,11 @@ fn parse_matcher(
             ))),
             _ => Err("$contains takes a non-empty array of patterns".into()),
         },
+        "$not" => Ok(Pattern::Not(Box::new(parse_at(
+            arg,
+            &format!("{pointer}/$not"),
+            errors,
+        )))),
         "$jwt" => parse_jwt(arg, pointer, errors),
         other => Err(format!(
             "unknown matcher {other:?}; known: {}",
@@ -473,7 +559,9 @@ fn parse_range(
     }
     let mut bad = false;
     for (key, bound) in map {
-        if Bound::parse(bound).is_none() {
+        // A bound that is a template is parsed once rendered.
+        let templated = bound.as_str().is_some_and(|b| b.contains("${"));
+        if !templated && Bound::parse(bound).is_none() {
             bad = true;
             push(
                 errors,

@@ -1,12 +1,20 @@
 //! `${name}` templates in case files. Any JSON string in a request or an expectation may refer to
-//! variables: built-ins (`prefix`, `case_id`, `password`, `password2`) and values captured from
-//! earlier replies. A string that is exactly `${name}` takes the variable's JSON value with its
-//! type; elsewhere the value is spliced in as text (strings as they are, numbers and booleans as
-//! JSON). `$${` writes a literal `${`.
+//! variables: built-ins (`prefix`, `case_id`, `password`, `password2`), values captured from
+//! earlier replies, and values computed as the step is rendered: `${srp_a}`, `${srp_timestamp}`
+//! and calls such as `${totp(secret)}` or `${secret_hash(user, client, 'literal')}` (arguments are
+//! variable names or `'quoted'` literals; the functions are [`crate::spec::functions`]'s). A
+//! string that is exactly `${name}` (or one call) takes the value with its JSON type; elsewhere the
+//! value is spliced in as text (strings as they are, other values as JSON). `$${` writes a literal
+//! `${`. An unknown function or a wrong number of arguments is a syntax error, so a case that
+//! makes either does not load.
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use serde_json::Value;
+
+use crate::spec::functions::{self, AuthState, Calls};
+use crate::support::secrets::Secrets;
 
 /// Variables visible to a case run.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +45,18 @@ impl Vars {
 pub enum Segment<'a> {
     Text(&'a str),
     Var(&'a str),
+    /// `${name(arg, 'literal')}`: a call of a known function with the right number of arguments.
+    Call {
+        name: &'a str,
+        args: Vec<Arg<'a>>,
+    },
+}
+
+/// An argument of a call: a variable or a `'quoted'` literal (which cannot contain `'`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg<'a> {
+    Var(&'a str),
+    Literal(&'a str),
 }
 
 /// A template syntax error: where in the string and what.
@@ -48,7 +68,7 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Splits a string into text and `${var}` segments.
+/// Splits a string into text, `${var}` and `${call(...)}` segments.
 pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
     let mut segments = Vec::new();
     let mut rest = text;
@@ -62,30 +82,19 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
             segments.push(Segment::Text("${"));
             rest = &rest[pos + 3..];
             offset += pos + 3;
-        } else if after.starts_with("${") {
+        } else if let Some(body) = after.strip_prefix("${") {
             if pos > 0 {
                 segments.push(Segment::Text(&rest[..pos]));
             }
-            let Some(end) = after.find('}') else {
-                return Err(SyntaxError {
-                    text: text.to_owned(),
-                    offset: offset + pos,
-                    message: "unterminated \"${\"".to_owned(),
-                });
+            let fail = |at: usize, message: String| SyntaxError {
+                text: text.to_owned(),
+                offset: offset + pos + at,
+                message,
             };
-            let name = &after[2..end];
-            if !is_name(name) {
-                return Err(SyntaxError {
-                    text: text.to_owned(),
-                    offset: offset + pos,
-                    message: format!(
-                        "bad variable name {name:?}: use letters, digits and _ (write $${{ for a literal ${{)"
-                    ),
-                });
-            }
-            segments.push(Segment::Var(name));
-            rest = &after[end + 1..];
-            offset += pos + end + 1;
+            let (segment, used) = placeholder(body).map_err(|(at, m)| fail(2 + at, m))?;
+            segments.push(segment);
+            rest = &after[2 + used..];
+            offset += pos + 2 + used;
         } else {
             segments.push(Segment::Text(&rest[..pos + 1]));
             rest = &rest[pos + 1..];
@@ -96,6 +105,105 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
         segments.push(Segment::Text(rest));
     }
     Ok(segments)
+}
+
+/// One placeholder after its `${`: the segment and how many bytes it used (through the `}`), or
+/// where and why it is malformed.
+fn placeholder(body: &str) -> Result<(Segment<'_>, usize), (usize, String)> {
+    let unterminated = || (0, "unterminated \"${\"".to_owned());
+    let name_end = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .ok_or_else(unterminated)?;
+    let name = &body[..name_end];
+    let bad_name = |found: &str| {
+        format!(
+            "bad variable name {found:?}: use letters, digits and _ (write $${{ for a literal ${{)"
+        )
+    };
+    match body[name_end..].chars().next() {
+        Some('}') if is_name(name) => Ok((Segment::Var(name), name_end + 1)),
+        Some('(') if is_name(name) => {
+            let (args, used) =
+                arguments(&body[name_end + 1..]).map_err(|(at, m)| (name_end + 1 + at, m))?;
+            let end = name_end + 1 + used;
+            if !body[end..].starts_with('}') {
+                return Err((end, "expected \"}\" after the call's \")\"".to_owned()));
+            }
+            check_call(name, args.len()).map_err(|m| (0, m))?;
+            Ok((Segment::Call { name, args }, end + 1))
+        }
+        _ => match body.find('}') {
+            Some(end) => Err((0, bad_name(&body[..end]))),
+            None => Err(unterminated()),
+        },
+    }
+}
+
+/// The arguments after a call's `(`, through its `)`: and how many bytes they used.
+fn arguments(body: &str) -> Result<(Vec<Arg<'_>>, usize), (usize, String)> {
+    let mut args = Vec::new();
+    let mut at = 0;
+    let skip_spaces =
+        |at: usize| at + (body[at..].len() - body[at..].trim_start_matches(' ').len());
+    at = skip_spaces(at);
+    if body[at..].starts_with(')') {
+        return Ok((args, at + 1));
+    }
+    loop {
+        at = skip_spaces(at);
+        if let Some(quoted) = body[at..].strip_prefix('\'') {
+            let end = quoted
+                .find('\'')
+                .ok_or((at, "unterminated 'literal'".to_owned()))?;
+            args.push(Arg::Literal(&quoted[..end]));
+            at += end + 2;
+        } else {
+            let end = body[at..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(body.len(), |e| at + e);
+            let name = &body[at..end];
+            if !is_name(name) {
+                return Err((
+                    at,
+                    "an argument is a variable name or a 'quoted' literal".to_owned(),
+                ));
+            }
+            args.push(Arg::Var(name));
+            at = end;
+        }
+        at = skip_spaces(at);
+        match body[at..].chars().next() {
+            Some(',') => at += 1,
+            Some(')') => return Ok((args, at + 1)),
+            _ => {
+                return Err((
+                    at,
+                    "expected \",\" or \")\" in the call's arguments".to_owned(),
+                ));
+            }
+        }
+    }
+}
+
+/// A call names a known function with the right number of arguments.
+fn check_call(name: &str, count: usize) -> Result<(), String> {
+    let known = || {
+        functions::FUNCTIONS
+            .iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let function = functions::function(name)
+        .ok_or_else(|| format!("unknown function {name}; known: {}", known()))?;
+    if function.params.len() != count {
+        return Err(format!(
+            "{name}({}) takes {} arguments, found {count}",
+            function.params.join(", "),
+            function.params.len()
+        ));
+    }
+    Ok(())
 }
 
 fn is_name(name: &str) -> bool {
@@ -111,28 +219,54 @@ pub enum RenderError {
     Undefined { pointer: String, name: String },
     #[error("at {pointer}: {error}")]
     Syntax { pointer: String, error: SyntaxError },
+    #[error("at {pointer}: {name}: {message}")]
+    Function {
+        pointer: String,
+        name: String,
+        message: String,
+    },
 }
 
-/// Renders every string in `value`.
+/// Renders every string in `value`, with a throwaway function state: functions that need an
+/// earlier step's state (`srp_signature` after `${srp_a}`) fail. Cases render through
+/// [`render_with`].
 pub fn render(value: &Value, vars: &Vars) -> Result<Value, RenderError> {
-    render_at(value, vars, &mut String::new())
+    let mut state = AuthState::default();
+    let mut secrets = Secrets::new();
+    let mut calls = Calls::new(&mut state, &mut secrets, SystemTime::now());
+    render_with(value, vars, &mut calls)
+}
+
+/// Renders every string in `value`, calling functions with `calls` (one per step).
+pub fn render_with(value: &Value, vars: &Vars, calls: &mut Calls) -> Result<Value, RenderError> {
+    render_at(value, vars, calls, &mut String::new())
 }
 
 /// Renders every string in `value`, found at `pointer` in a larger value (errors name pointers
-/// below it).
-pub fn render_under(value: &Value, vars: &Vars, pointer: &str) -> Result<Value, RenderError> {
-    render_at(value, vars, &mut pointer.to_owned())
+/// below it), calling functions with `calls`.
+pub fn render_under(
+    value: &Value,
+    vars: &Vars,
+    calls: &mut Calls,
+    pointer: &str,
+) -> Result<Value, RenderError> {
+    render_at(value, vars, calls, &mut pointer.to_owned())
 }
 
-fn render_at(value: &Value, vars: &Vars, pointer: &mut String) -> Result<Value, RenderError> {
+fn render_at(
+    value: &Value,
+    vars: &Vars,
+    calls: &mut Calls,
+    pointer: &mut String,
+) -> Result<Value, RenderError> {
     Ok(match value {
-        Value::String(s) => render_string(s, vars, pointer)?,
+        Value::String(s) => render_string(s, vars, calls, pointer)?,
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = pointer.len();
                 pointer.push_str(&format!("/{i}"));
-                out.push(render_at(item, vars, pointer)?);
+                out.push(render_at(item, vars, calls, pointer)?);
                 pointer.truncate(len);
             }
             Value::Array(out)
@@ -143,7 +277,7 @@ fn render_at(value: &Value, vars: &Vars, pointer: &mut String) -> Result<Value, 
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&escape_pointer(key));
-                out.insert(key.clone(), render_at(item, vars, pointer)?);
+                out.insert(key.clone(), render_at(item, vars, calls, pointer)?);
                 pointer.truncate(len);
             }
             Value::Object(out)
@@ -152,7 +286,12 @@ fn render_at(value: &Value, vars: &Vars, pointer: &mut String) -> Result<Value, 
     })
 }
 
-fn render_string(text: &str, vars: &Vars, pointer: &str) -> Result<Value, RenderError> {
+fn render_string(
+    text: &str,
+    vars: &Vars,
+    calls: &mut Calls,
+    pointer: &str,
+) -> Result<Value, RenderError> {
     if !text.contains('$') {
         return Ok(Value::String(text.to_owned()));
     }
@@ -160,21 +299,15 @@ fn render_string(text: &str, vars: &Vars, pointer: &str) -> Result<Value, Render
         pointer: pointer.to_owned(),
         error,
     })?;
-    let lookup = |name: &str| {
-        vars.get(name).ok_or_else(|| RenderError::Undefined {
-            pointer: pointer.to_owned(),
-            name: name.to_owned(),
-        })
-    };
-    if let [Segment::Var(name)] = segments.as_slice() {
-        return lookup(name).cloned();
+    if let [segment @ (Segment::Var(_) | Segment::Call { .. })] = segments.as_slice() {
+        return value_of(segment, vars, calls, pointer);
     }
     let mut out = String::new();
-    for segment in segments {
+    for segment in &segments {
         match segment {
             Segment::Text(t) => out.push_str(t),
-            Segment::Var(name) => match lookup(name)? {
-                Value::String(s) => out.push_str(s),
+            other => match value_of(other, vars, calls, pointer)? {
+                Value::String(s) => out.push_str(&s),
                 other => out.push_str(&other.to_string()),
             },
         }
@@ -182,7 +315,49 @@ fn render_string(text: &str, vars: &Vars, pointer: &str) -> Result<Value, Render
     Ok(Value::String(out))
 }
 
-/// Every variable a value refers to, with the JSON pointer of the string that names it.
+/// The value of a variable or call segment.
+fn value_of(
+    segment: &Segment,
+    vars: &Vars,
+    calls: &mut Calls,
+    pointer: &str,
+) -> Result<Value, RenderError> {
+    let function_error = |name: &str, message: String| RenderError::Function {
+        pointer: pointer.to_owned(),
+        name: name.to_owned(),
+        message,
+    };
+    let lookup = |name: &str, calls: &mut Calls| match vars.get(name) {
+        Some(value) => Ok(value.clone()),
+        None => match calls.variable(name) {
+            Some(computed) => computed.map_err(|m| function_error(name, m)),
+            None => Err(RenderError::Undefined {
+                pointer: pointer.to_owned(),
+                name: name.to_owned(),
+            }),
+        },
+    };
+    match segment {
+        Segment::Text(t) => Ok(Value::String((*t).to_owned())),
+        Segment::Var(name) => lookup(name, calls),
+        Segment::Call { name, args } => {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(match arg {
+                    Arg::Var(var) => lookup(var, calls)?,
+                    Arg::Literal(text) => Value::String((*text).to_owned()),
+                });
+            }
+            calls
+                .call(name, &values)
+                .map_err(|m| function_error(name, m))
+        }
+    }
+}
+
+/// Every variable a value refers to (also as a call's argument), with the JSON pointer of the
+/// string that names it. A malformed template, an unknown function or a wrong number of
+/// arguments is an error.
 pub fn references(value: &Value, base: &str) -> Result<Vec<(String, String)>, RenderError> {
     let mut found = Vec::new();
     collect(value, &mut base.to_owned(), &mut found)?;
@@ -201,8 +376,16 @@ fn collect(
                 error,
             })?;
             for segment in segments {
-                if let Segment::Var(name) = segment {
-                    found.push((pointer.clone(), name.to_owned()));
+                match segment {
+                    Segment::Var(name) => found.push((pointer.clone(), name.to_owned())),
+                    Segment::Call { args, .. } => {
+                        for arg in args {
+                            if let Arg::Var(name) = arg {
+                                found.push((pointer.clone(), name.to_owned()));
+                            }
+                        }
+                    }
+                    Segment::Text(_) => {}
                 }
             }
         }
@@ -275,6 +458,56 @@ mod tests {
         assert!(parse("${unterminated").is_err());
         assert!(parse("${bad-name}").is_err());
         assert!(parse("${}").is_err());
+    }
+
+    #[test]
+    fn calls_parse_with_variables_and_literals() {
+        assert_eq!(
+            parse("x ${secret_hash(user, client,'a, b)}')}").unwrap(),
+            vec![
+                Segment::Text("x "),
+                Segment::Call {
+                    name: "secret_hash",
+                    args: vec![Arg::Var("user"), Arg::Var("client"), Arg::Literal("a, b)}")],
+                },
+            ]
+        );
+        let err = |t: &str| parse(t).unwrap_err().message;
+        assert!(err("${nope(x)}").contains("unknown function nope"));
+        assert!(err("${totp(a, b)}").contains("takes 1 arguments, found 2"));
+        assert!(err("${totp()}").contains("found 0"));
+        assert!(err("${totp('x}").contains("unterminated 'literal'"));
+        assert!(err("${totp(x y)}").contains("expected"));
+        assert!(err("${totp(x)").contains("expected \"}\""));
+        assert!(err("${totp(-)}").contains("variable name or a 'quoted' literal"));
+    }
+
+    #[test]
+    fn calls_render_with_their_json_type_and_splice() {
+        let mut v = vars();
+        v.set(
+            "meta",
+            json!({"DeviceGroupKey": "g", "DeviceKey": "us-east-1_d"}),
+        );
+        let out = render(&json!({"c": "${device_verifier(meta)}"}), &v).unwrap();
+        assert!(out["c"]["PasswordVerifier"].is_string(), "{out}");
+        let out = render(&json!("h=${secret_hash('alice', pool, 'k')}"), &v).unwrap();
+        assert_eq!(out, json!("h=8sKMbTjSHZOHNw1f2HtpQ5pEBiYusXaCoipeU8vDShY="));
+        let err = render(&json!({"x": "${srp_signature(list, pool, pool)}"}), &v).unwrap_err();
+        assert!(
+            matches!(&err, RenderError::Function { pointer, name, .. } if pointer == "/x" && name == "srp_signature"),
+            "{err}"
+        );
+        let out = render(&json!(["${srp_timestamp}", "${srp_a}"]), &v).unwrap();
+        assert!(out[0].as_str().unwrap().contains(" UTC "), "{out}");
+        assert!(out[1].as_str().unwrap().len() > 500, "{out}");
+    }
+
+    #[test]
+    fn references_include_call_arguments() {
+        let refs = references(&json!("${totp(code)} ${secret_hash(u, 'c', s)}"), "").unwrap();
+        let names: Vec<&str> = refs.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["code", "u", "s"]);
     }
 
     #[test]
