@@ -528,6 +528,30 @@ mod tests {
     }
 
     #[test]
+    fn an_install_counts_only_with_the_marker_of_this_lock() {
+        let dir = std::env::temp_dir().join(format!("cct-cl-marker-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let script = start_script(&dir);
+        fs::create_dir_all(script.parent().unwrap()).unwrap();
+        fs::write(&script, "").unwrap();
+        assert!(!is_provisioned(&dir), "no marker: an unfinished install");
+        fs::write(
+            dir.join(PROVISIONED_MARKER),
+            "cognito-local 5.3.0 lock fnv1a64:0\n",
+        )
+        .unwrap();
+        assert!(
+            !is_provisioned(&dir),
+            "the marker of another lock: install again"
+        );
+        fs::write(dir.join(PROVISIONED_MARKER), lock_fingerprint()).unwrap();
+        assert!(is_provisioned(&dir));
+        fs::remove_file(&script).unwrap();
+        assert!(!is_provisioned(&dir), "the marker without the install");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn the_config_gives_pools_no_username_attributes() {
         let config: serde_json::Value = serde_json::from_str(CONFIG_JSON).unwrap();
         assert_eq!(
