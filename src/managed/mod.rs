@@ -1,5 +1,6 @@
 //! Layer 5: emulators the harness provisions and starts itself: moto and cognito-local, both on
-//! a free loopback port, both stopped with the harness ([`process`] holds what they share).
+//! a free loopback port, both stopped with the harness
+//! ([`process`](crate::managed::process) holds what they share).
 
 pub mod cognito_local;
 pub mod moto;
