@@ -140,7 +140,8 @@ fn helper_start_and_abandon() {
         return;
     };
     let server = start();
-    fs::write(pidfile, server.pid().to_string()).unwrap();
+    let state = server.state_dir().display().to_string();
+    fs::write(pidfile, format!("{}\n{state}", server.pid())).unwrap();
     std::process::exit(0);
 }
 
@@ -160,14 +161,17 @@ fn a_server_dies_with_a_harness_that_exits_without_dropping_it() {
         String::from_utf8_lossy(&helper.stdout),
         String::from_utf8_lossy(&helper.stderr)
     );
-    let pid: u32 = fs::read_to_string(&pidfile)
-        .expect("the helper wrote no pid")
-        .parse()
-        .unwrap();
+    let written = fs::read_to_string(&pidfile).expect("the helper wrote no pid");
+    let (pid, state) = written.split_once('\n').unwrap();
+    let pid: u32 = pid.parse().unwrap();
     assert!(
         wait_until_dead(pid, Duration::from_secs(10)),
         "cognito-local (pid {pid}) survived the process that started it"
     );
+    // Its state directory outlived it (no destructor ran); the next start removes it.
+    assert!(Path::new(state).is_dir(), "{state}");
+    drop(start());
+    assert!(!Path::new(state).exists(), "{state} was left behind");
 }
 
 #[test]

@@ -333,20 +333,47 @@ fn check_installed_version(dir: &Path) -> Result<(), CognitoLocalError> {
     Ok(())
 }
 
+/// The prefix of state directory names; the harness's process id follows it.
+const STATE_DIR_PREFIX: &str = "cct-cognito-local-";
+
 /// A temporary directory, removed (with everything in it) on drop.
 #[derive(Debug)]
 struct StateDir(PathBuf);
 
+/// Removes state directories left by harness processes that no longer exist (they exited
+/// without dropping their server; the server itself died with them). Best effort.
+fn remove_orphaned_state_dirs() {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let owner = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(STATE_DIR_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<libc::pid_t>().ok());
+        let gone = owner.is_some_and(|pid| {
+            // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+            let result = unsafe { libc::kill(pid, 0) };
+            result != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+        });
+        if gone {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl StateDir {
-    /// A new empty directory under the system's temporary directory, holding
-    /// `.cognito/config.json` = [`CONFIG_JSON`].
+    /// A new empty directory under the system's temporary directory, named with the harness's
+    /// process id, holding `.cognito/config.json` = [`CONFIG_JSON`].
     fn create(port: u16) -> Result<StateDir, CognitoLocalError> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_nanos();
         let dir = std::env::temp_dir().join(format!(
-            "cct-cognito-local-{}-{port}-{nanos}",
+            "{STATE_DIR_PREFIX}{}-{port}-{nanos}",
             std::process::id()
         ));
         let config = dir.join(".cognito");
@@ -394,6 +421,7 @@ impl CognitoLocalServer {
         let logs = cache::cache_dir().join("cognito-local-logs");
         fs::create_dir_all(&logs).map_err(io_error(format!("creating {}", logs.display())))?;
         prune_old_logs(&logs);
+        remove_orphaned_state_dirs();
         let mut attempt = 0;
         loop {
             attempt += 1;
