@@ -36,7 +36,7 @@ pub mod spec;
 /// One endpoint: client, retries, pacing, SigV4, credentials, the aws target.
 pub mod http;
 
-/// Emulators the harness starts: moto.
+/// Emulators the harness starts: moto, cognito-local.
 pub mod managed;
 
 /// Run prefix, pool tags, pool ledger, deleting pools, sweep.

@@ -1,7 +1,7 @@
 //! The `cognito-contract` commands: run the suite, keep expectations, build the matrix, sweep,
-//! serve moto, list cases, show coverage, print and validate schemas, generate schemas. This is
-//! the only layer that prints to the terminal for a command and picks its exit status; `main.rs`
-//! only parses the arguments and calls [`run`].
+//! serve moto or cognito-local, list cases, show coverage, print and validate schemas, generate
+//! schemas. This is the only layer that prints to the terminal for a command and picks its exit
+//! status; `main.rs` only parses the arguments and calls [`run`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +12,7 @@ mod bench;
 mod expectations;
 mod matrix;
 mod sweep;
+use crate::managed::{Server, cognito_local};
 use crate::service::model::Model;
 use crate::service::schemagen;
 use crate::service::schemas::{SchemaKind, SchemaStore};
@@ -59,6 +60,9 @@ enum Command {
     /// Start the pinned moto (provisioning it on first use), print its endpoint, and keep it
     /// running until Ctrl-C or SIGTERM: one server for several runs.
     Moto,
+    /// Start the pinned cognito-local (installing it with npm on first use; needs Node.js
+    /// 20.19+ or 22.12+), print its endpoint, and keep it running until Ctrl-C or SIGTERM.
+    CognitoLocal,
     /// List the cases with the operations their steps call.
     List {
         /// Case directory (default: the bundled cases).
@@ -238,7 +242,8 @@ pub fn run(cli: Cli) -> ExitCode {
             ),
         },
         Command::Sweep(args) => sweep::command(&args),
-        Command::Moto => serve_moto(),
+        Command::Moto => serve(Server::start_for(Some("moto"))),
+        Command::CognitoLocal => serve(Server::start_for(Some(cognito_local::TARGET))),
         Command::Bench(args) => bench::command(&args),
         Command::List { cases } => list(cases),
         Command::Coverage { cases, format } => coverage(cases, &format),
@@ -315,8 +320,9 @@ fn list(cases: Option<PathBuf>) -> ExitCode {
     }
 }
 
-fn serve_moto() -> ExitCode {
-    let server = match crate::managed::moto::MotoServer::start() {
+/// Serves a managed server until Ctrl-C or SIGTERM.
+fn serve(server: Result<Server, String>) -> ExitCode {
+    let server = match server {
         Ok(server) => server,
         Err(e) => return fail(e),
     };

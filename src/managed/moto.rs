@@ -13,28 +13,22 @@
 //! `spawn_blocking` or `block_in_place`: it blocks for the second or two moto needs to come up
 //! (and for a minute or two the first time, while the venv is provisioned).
 //!
-//! The server must not outlive the harness. Dropping [`MotoServer`] kills its process group and
-//! reaps it. On Linux the child also gets SIGTERM if the harness dies without dropping it
-//! (`PR_SET_PDEATHSIG`). That signal fires when the *thread* that spawned the child exits, so
-//! children are spawned from one long-lived helper thread owned by this module, never from the
-//! caller's thread: a server started from a short-lived thread (a libtest worker, say) lives until
-//! it is dropped or the process ends. The child runs in its own process group, so a Ctrl-C in
-//! the terminal reaches only the harness, which can still run its teardown steps against the
-//! server before dropping it.
+//! The server must not outlive the harness: it is a [`Managed`] process (see
+//! [`super::process`]): its own process group, killed when the [`MotoServer`] is dropped, and
+//! SIGTERM from the kernel (`PR_SET_PDEATHSIG`) if the harness dies without dropping it.
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::sync::{Once, OnceLock};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::process::{Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
 
+use super::process::{
+    Managed, Unready, combined_output, die_with_parent, free_port, log_tail, prune_old_logs,
+};
 use crate::support::cache;
 
 /// The moto release the harness is pinned to.
@@ -439,44 +433,11 @@ fn provision(root: &Path, venv: &Path) -> Result<(), MotoError> {
     Ok(())
 }
 
-fn combined_output(output: &Output) -> String {
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    tail_of(&text)
-}
-
-/// The last lines of a log file, for error messages.
-fn log_tail(path: &Path) -> String {
-    match fs::read(path) {
-        Ok(bytes) => tail_of(&String::from_utf8_lossy(&bytes)),
-        Err(error) => format!("(could not read {}: {error})", path.display()),
-    }
-}
-
-fn tail_of(text: &str) -> String {
-    const LINES: usize = 40;
-    const CHARS: usize = 6000;
-    let text = text.trim_end();
-    if text.is_empty() {
-        return "(empty)".into();
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let mut tail = lines[lines.len().saturating_sub(LINES)..].join("\n");
-    if tail.len() > CHARS {
-        let mut cut = tail.len() - CHARS;
-        while !tail.is_char_boundary(cut) {
-            cut += 1;
-        }
-        tail = format!("...{}", &tail[cut..]);
-    }
-    tail
-}
-
 /// A running `moto_server` on a loopback port. Dropping it kills the process (and its process
 /// group) and reaps it.
 #[derive(Debug)]
 pub struct MotoServer {
-    child: Child,
+    process: Managed,
     endpoint: String,
     port: u16,
     executable: PathBuf,
@@ -501,7 +462,7 @@ impl MotoServer {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let port = free_port()?;
+            let port = free_port().map_err(io_error("finding a free loopback port"))?;
             let log = logs.join(format!("moto-server-{port}.log"));
             match launch(executable, port, &log, ready_timeout) {
                 Err(MotoError::Exited { tail, .. })
@@ -526,7 +487,7 @@ impl MotoServer {
 
     /// The process id of the `moto_server` process.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// The executable that was started.
@@ -537,51 +498,6 @@ impl MotoServer {
     /// The file that receives moto's stdout and stderr.
     pub fn log_path(&self) -> &Path {
         &self.log
-    }
-}
-
-impl Drop for MotoServer {
-    fn drop(&mut self) {
-        kill_and_reap(&mut self.child);
-    }
-}
-
-/// Kills the child's whole process group (it leads its own), then reaps the child.
-fn kill_and_reap(child: &mut Child) {
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: plain syscall; the child is not reaped yet, so its pid (the group id) cannot
-        // have been reused.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn free_port() -> Result<u16, MotoError> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .map_err(io_error("finding a free loopback port"))
-}
-
-/// Deletes moto logs untouched for a week (best effort), so the cache does not fill up with one
-/// log per port ever used.
-fn prune_old_logs(logs: &Path) {
-    const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-    let Ok(entries) = fs::read_dir(logs) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for entry in entries.flatten() {
-        let old = entry
-            .metadata()
-            .and_then(|meta| meta.modified())
-            .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() > MAX_AGE);
-        if old {
-            let _ = fs::remove_file(entry.path());
-        }
     }
 }
 
@@ -613,148 +529,37 @@ fn launch(
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
         .stdout(log_file)
-        .stderr(log_err)
-        .process_group(0);
-    die_with_parent(&mut command);
-    let child = spawn_from_long_lived_thread(command).map_err(|source| MotoError::Spawn {
+        .stderr(log_err);
+    let process = Managed::spawn(command).map_err(|source| MotoError::Spawn {
         executable: executable.to_owned(),
         source,
     })?;
     let mut server = MotoServer {
-        child,
+        process,
         endpoint,
         port,
         executable: executable.to_owned(),
         log: log.to_owned(),
     };
-    wait_ready(&mut server, ready_timeout)?;
-    Ok(server)
-}
-
-/// On Linux, asks the kernel to send the child SIGTERM when its parent (thread) dies.
-#[cfg(target_os = "linux")]
-fn die_with_parent(command: &mut Command) {
-    let parent = std::process::id();
-    // SAFETY: the closure only makes async-signal-safe syscalls and does not allocate.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // The parent may have died before prctl took effect.
-            if u32::try_from(libc::getppid()).ok() != Some(parent) {
-                return Err(io::Error::from_raw_os_error(libc::ESRCH));
-            }
-            Ok(())
-        });
+    // On error the server is dropped (killed) before returning.
+    match server.process.wait_ready(port, ready_timeout) {
+        Ok(()) => Ok(server),
+        Err(Unready::Exited { status }) => Err(MotoError::Exited {
+            executable: executable.to_owned(),
+            port,
+            status,
+            log: log.to_owned(),
+            tail: log_tail(log),
+        }),
+        Err(Unready::TimedOut { last_probe }) => Err(MotoError::NotReady {
+            executable: executable.to_owned(),
+            port,
+            timeout: ready_timeout,
+            last_probe,
+            log: log.to_owned(),
+            tail: log_tail(log),
+        }),
     }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_command: &mut Command) {}
-
-type SpawnRequest = (Command, mpsc::Sender<io::Result<Child>>);
-
-/// Spawns `command` from a helper thread that lives as long as the process, so that
-/// `PR_SET_PDEATHSIG` (tied to the spawning thread) fires only when the process itself ends.
-fn spawn_from_long_lived_thread(mut command: Command) -> io::Result<Child> {
-    static SPAWNER: OnceLock<Option<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
-    let spawner = SPAWNER.get_or_init(|| {
-        let (requests, incoming) = mpsc::channel::<SpawnRequest>();
-        thread::Builder::new()
-            .name("moto-spawner".into())
-            .spawn(move || {
-                for (mut command, reply) in incoming {
-                    let _ = reply.send(command.spawn());
-                }
-            })
-            .ok()
-            .map(|_| requests)
-    });
-    let Some(spawner) = spawner else {
-        return command.spawn();
-    };
-    let (reply, answer) = mpsc::channel();
-    spawner
-        .send((command, reply))
-        .map_err(|_| io::Error::other("the moto-spawner thread is gone"))?;
-    answer
-        .recv()
-        .map_err(|_| io::Error::other("the moto-spawner thread is gone"))?
-}
-
-/// Polls until moto answers `ListUserPools` with 200, it exits, or the timeout passes. On error
-/// the server is dropped (killed) before returning.
-fn wait_ready(server: &mut MotoServer, timeout: Duration) -> Result<(), MotoError> {
-    let deadline = Instant::now() + timeout;
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, server.port));
-    loop {
-        if let Some(status) = exited(&mut server.child) {
-            return Err(MotoError::Exited {
-                executable: server.executable.clone(),
-                port: server.port,
-                status,
-                log: server.log.clone(),
-                tail: log_tail(&server.log),
-            });
-        }
-        let last_probe = match probe(addr) {
-            // Still alive after answering: the answer came from our moto, not from a squatter.
-            Ok(200) if exited(&mut server.child).is_none() => return Ok(()),
-            Ok(200) => continue,
-            Ok(status) => format!("answered HTTP {status}"),
-            Err(error) => error.to_string(),
-        };
-        if Instant::now() >= deadline {
-            return Err(MotoError::NotReady {
-                executable: server.executable.clone(),
-                port: server.port,
-                timeout,
-                last_probe,
-                log: server.log.clone(),
-                tail: log_tail(&server.log),
-            });
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn exited(child: &mut Child) -> Option<String> {
-    match child.try_wait() {
-        Ok(Some(status)) => Some(status.to_string()),
-        Ok(None) => None,
-        Err(error) => Some(format!("could not be waited for: {error}")),
-    }
-}
-
-/// One readiness probe: the HTTP status moto gives `ListUserPools`.
-fn probe(addr: SocketAddr) -> io::Result<u16> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-    let body = r#"{"MaxResults": 1}"#;
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: {addr}\r\n\
-         X-Amz-Target: AWSCognitoIdentityProviderService.ListUserPools\r\n\
-         Content-Type: application/x-amz-json-1.1\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut reply = Vec::new();
-    stream.read_to_end(&mut reply)?;
-    let reply = String::from_utf8_lossy(&reply);
-    let status_line = reply.lines().next().unwrap_or_default();
-    status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("not an HTTP reply: {status_line:?}"),
-            )
-        })
 }
 
 #[cfg(test)]
@@ -795,14 +600,5 @@ mod tests {
         assert_eq!(interpreter_from_head("#!/usr/bin/env bash\nexec x\n"), None);
         assert_eq!(interpreter_from_head("#!/bin/sh\necho hi\n"), None);
         assert_eq!(interpreter_from_head("no shebang\n"), None);
-    }
-
-    #[test]
-    fn tail_keeps_the_last_lines() {
-        let text: String = (0..100).map(|i| format!("line {i}\n")).collect();
-        let tail = tail_of(&text);
-        assert!(tail.starts_with("line 60\n"), "{tail}");
-        assert!(tail.ends_with("line 99"), "{tail}");
-        assert_eq!(tail_of("  \n"), "(empty)");
     }
 }

@@ -1,5 +1,5 @@
 //! A suite run: loads the cases, works out the target (a managed moto unless an endpoint is
-//! given), turns each case into a libtest-mimic trial (named by its id, with its area as kind)
+//! given; a managed cognito-local for `--target cognito-local` without one), turns each case into a libtest-mimic trial (named by its id, with its area as kind)
 //! that runs on one shared tokio runtime, and applies the target's expectations.
 //!
 //! The same settings come from flags (`cognito-contract run`) or, for `harness = false` tests,
@@ -14,7 +14,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::exec::runner::{self, RunContext};
 use crate::http::aws::{self, NetworkSettings};
-use crate::managed::moto::MotoServer;
+use crate::managed::Server;
 use crate::report::{self, CaseFinished, Collector, Outputs, Reporter, Summary};
 use crate::service::schemas::SchemaStore;
 use crate::spec::case_source::CaseSource;
@@ -36,7 +36,8 @@ pub struct Suite {
     /// The cases (their `expectations/` folder holds the targets' expectations): the bundled
     /// ones unless a directory is given.
     pub cases: CaseSource,
-    /// The endpoint; `None` starts a managed moto.
+    /// The endpoint; `None` starts a managed moto (a managed cognito-local when the target is
+    /// `cognito-local`).
     pub endpoint: Option<String>,
     /// The target's name, which selects `expectations/<target>.json`. A managed moto is `moto`.
     pub target: Option<String>,
@@ -184,7 +185,7 @@ impl Suite {
                 return Err(NEXTEST_NEEDS_ENDPOINT.into());
             }
             (None, false) => {
-                let started = MotoServer::start().map_err(|e| format!("cannot start moto: {e}"))?;
+                let started = Server::start_for(self.target.as_deref())?;
                 let endpoint = started.endpoint().to_owned();
                 server = Some(started);
                 endpoint
