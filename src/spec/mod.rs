@@ -6,6 +6,7 @@ pub mod case;
 pub mod case_source;
 pub mod coverage;
 pub mod error;
+pub mod generated;
 pub mod load;
 pub mod matcher;
 pub mod select;
