@@ -30,6 +30,9 @@ pub use crate::support::text::strip_ansi;
 pub use events::{CaseFinished, Reporter};
 use json::{CaseRef, CaseResult, ModelVersion, RunInfo, RunReport, StaleExpectation};
 
+/// The id prefix of the generated validation cases, counted apart in the closing line.
+const GENERATED_PREFIX: &str = "generated/";
+
 /// Collects verdicts for the closing summary.
 #[derive(Default)]
 pub struct Summary {
@@ -99,8 +102,16 @@ impl Summary {
             }
         }
         let t = self.totals();
+        let generated = rows
+            .iter()
+            .filter(|(id, _, _)| id.starts_with(GENERATED_PREFIX))
+            .count();
+        let apart = match generated {
+            0 => String::new(),
+            n => format!(" ({n} generated)"),
+        };
         out.push_str(&format!(
-            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent\n",
+            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent{apart}\n",
             t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent
         ));
         out
