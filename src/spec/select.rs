@@ -59,18 +59,18 @@ pub fn load(
         if !id.contains("..") && source.has(&relative) {
             return load_one(source, id, &relative, store, with_generated);
         }
-        if with_generated && id.starts_with(&format!("{}/", generated::AREA)) {
-            let all = generated_cases(store)?;
-            if let Some(case) = all.iter().find(|c| c.id == id) {
-                let mut suite = Vec::new();
-                scan(source, &mut suite);
-                suite.extend(all.iter().map(CaseRef::of));
-                suite.sort();
-                return Ok(Selection {
-                    cases: vec![case.clone()],
-                    suite,
-                });
-            }
+        if with_generated
+            && id.starts_with(&format!("{}/", generated::AREA))
+            && let Some(case) = generated::suite::load_by_id(store, id)
+        {
+            let mut suite = Vec::new();
+            scan(source, &mut suite);
+            suite.extend(generated::suite::refs(store)?);
+            suite.sort();
+            return Ok(Selection {
+                cases: vec![case?],
+                suite,
+            });
         }
     }
     let cases = load_all(source, store, with_generated)?;
@@ -130,7 +130,7 @@ fn load_one(
     let mut suite = Vec::new();
     scan(source, &mut suite);
     if with_generated {
-        suite.extend(generated_cases(store)?.iter().map(CaseRef::of));
+        suite.extend(generated::suite::refs(store)?);
     }
     suite.sort();
     Ok(Selection {

@@ -291,36 +291,8 @@ pub fn break_value(
         Keyword::MinLength | Keyword::MaxLength | Keyword::Pattern if has_enum => {
             Err(SkipReason::EnumAlsoBroken)
         }
-        Keyword::MinLength => {
-            let min = shape.min.ok_or(SkipReason::Unreachable)?;
-            if min <= 0 {
-                return Err(SkipReason::ZeroLowerBound);
-            }
-            strings
-                .of_length_near(shape, (min - 1) as usize, false)
-                .map(Value::String)
-                .ok_or(SkipReason::ShorterBreaksPattern)
-        }
-        Keyword::MaxLength => {
-            let max = shape.max.ok_or(SkipReason::Unreachable)?;
-            strings
-                .of_length_near(shape, max.max(0) as usize + 1, true)
-                .map(Value::String)
-                .ok_or(SkipReason::LongerBreaksPattern)
-        }
-        Keyword::Pattern => strings
-            .pattern_breaker(shape)
-            .map(Value::String)
-            .ok_or(SkipReason::PatternAcceptsAll),
-        Keyword::Enum => {
-            let values = shape.enum_values.as_deref().unwrap_or_default();
-            let mut open = shape.clone();
-            open.enum_values = None;
-            ["INVALID", "INVALID_VALUE", "invalid", "x"]
-                .into_iter()
-                .find(|c| !values.iter().any(|v| v == c) && strings.satisfies(&open, c))
-                .map(|c| Value::String(c.to_owned()))
-                .ok_or(SkipReason::EnumAlsoBroken)
+        Keyword::MinLength | Keyword::MaxLength | Keyword::Pattern | Keyword::Enum => {
+            break_string(shape, keyword, strings).map(Value::String)
         }
         Keyword::Minimum => {
             let min = shape.min.ok_or(SkipReason::Unreachable)?;
@@ -334,36 +306,90 @@ pub fn break_value(
                 .map(Value::from)
                 .ok_or(SkipReason::BoundOverflow)
         }
-        Keyword::MinItems | Keyword::MaxItems => {
-            let Kind::List(item) = &shape.kind else {
-                return Err(SkipReason::Unreachable);
-            };
-            let count = count_past(shape, keyword)?;
-            let element = if count > 0 {
-                valid_value(item, strings).map_err(|_| SkipReason::Unreachable)?
-            } else {
-                Value::Null
-            };
-            Ok(Value::Array(vec![element; count]))
-        }
+        Keyword::MinItems | Keyword::MaxItems => break_items(shape, keyword, strings),
         Keyword::MinProperties | Keyword::MaxProperties => {
-            let Kind::Map { key, value } = &shape.kind else {
-                return Err(SkipReason::Unreachable);
-            };
-            let count = count_past(shape, keyword)?;
-            let mut map = Map::new();
-            if count > 0 {
-                let keys = strings
-                    .distinct(key, count)
-                    .ok_or(SkipReason::TooFewDistinctKeys)?;
-                let entry = valid_value(value, strings).map_err(|_| SkipReason::Unreachable)?;
-                for k in keys {
-                    map.insert(k, entry.clone());
-                }
-            }
-            Ok(Value::Object(map))
+            break_properties(shape, keyword, strings)
         }
     }
+}
+
+/// A string of `shape` that breaks its length bound, its pattern or its enum (`keyword`).
+fn break_string(
+    shape: &Shape,
+    keyword: Keyword,
+    strings: &mut Strings,
+) -> Result<String, SkipReason> {
+    match keyword {
+        Keyword::MinLength => {
+            let min = shape.min.ok_or(SkipReason::Unreachable)?;
+            if min <= 0 {
+                return Err(SkipReason::ZeroLowerBound);
+            }
+            strings
+                .of_length_near(shape, (min - 1) as usize, false)
+                .ok_or(SkipReason::ShorterBreaksPattern)
+        }
+        Keyword::MaxLength => {
+            let max = shape.max.ok_or(SkipReason::Unreachable)?;
+            strings
+                .of_length_near(shape, max.max(0) as usize + 1, true)
+                .ok_or(SkipReason::LongerBreaksPattern)
+        }
+        Keyword::Pattern => strings
+            .pattern_breaker(shape)
+            .ok_or(SkipReason::PatternAcceptsAll),
+        _ => {
+            let values = shape.enum_values.as_deref().unwrap_or_default();
+            let mut open = shape.clone();
+            open.enum_values = None;
+            ["INVALID", "INVALID_VALUE", "invalid", "x"]
+                .into_iter()
+                .find(|c| !values.iter().any(|v| v == c) && strings.satisfies(&open, c))
+                .map(|c| c.to_owned())
+                .ok_or(SkipReason::EnumAlsoBroken)
+        }
+    }
+}
+
+/// A list of valid elements one past the item-count bound `keyword`.
+fn break_items(
+    shape: &Shape,
+    keyword: Keyword,
+    strings: &mut Strings,
+) -> Result<Value, SkipReason> {
+    let Kind::List(item) = &shape.kind else {
+        return Err(SkipReason::Unreachable);
+    };
+    let count = count_past(shape, keyword)?;
+    let element = if count > 0 {
+        valid_value(item, strings).map_err(|_| SkipReason::Unreachable)?
+    } else {
+        Value::Null
+    };
+    Ok(Value::Array(vec![element; count]))
+}
+
+/// A map of distinct valid keys and valid values one past the property-count bound `keyword`.
+fn break_properties(
+    shape: &Shape,
+    keyword: Keyword,
+    strings: &mut Strings,
+) -> Result<Value, SkipReason> {
+    let Kind::Map { key, value } = &shape.kind else {
+        return Err(SkipReason::Unreachable);
+    };
+    let count = count_past(shape, keyword)?;
+    let mut map = Map::new();
+    if count > 0 {
+        let keys = strings
+            .distinct(key, count)
+            .ok_or(SkipReason::TooFewDistinctKeys)?;
+        let entry = valid_value(value, strings).map_err(|_| SkipReason::Unreachable)?;
+        for k in keys {
+            map.insert(k, entry.clone());
+        }
+    }
+    Ok(Value::Object(map))
 }
 
 /// The element count one past the bound `keyword` of a list or map.

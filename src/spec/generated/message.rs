@@ -23,7 +23,7 @@
 
 use serde_json::Value;
 
-use crate::spec::generated::constraints::{Keyword, Step, shape_at};
+use crate::spec::generated::constraints::{Keyword, Step, escape_pointer, shape_at};
 use crate::spec::generated::schema::{Kind, Shape};
 
 /// Public reports of real AWS answers each form above is taken from (form, address).
@@ -351,8 +351,36 @@ pub fn violation_for(
     let mut notes = Vec::new();
     // AWS reports at the last structure member; trailing list/map steps become wrappers.
     let last_member = path.iter().rposition(|s| matches!(s, Step::Member(_)))?;
+    let segments = path_segments(&path[..=last_member], tokens, &mut notes)?;
+    let reported = shape_at(root, &path[..=last_member])?;
+    let target = shape_at(root, path)?;
+    let trailing = &path[last_member + 1..];
+    let constraint = if trailing.is_empty() {
+        constraint_text(target, keyword)?
+    } else {
+        wrap(reported, trailing, &mut notes)?
+    };
+    constraint_notes(&constraint, keyword, target, reported, &mut notes);
+    let pointer: String = tokens[..=last_member]
+        .iter()
+        .map(|t| format!("/{}", escape_pointer(t)))
+        .collect();
+    let value = shown_value(request.pointer(&pointer), reported, &mut notes);
+    notes.sort();
+    notes.dedup();
+    let violation = Violation {
+        path: segments.join("."),
+        value,
+        constraint,
+    };
+    Some((violation, notes))
+}
+
+/// The path segments AWS writes for `path` (ending at a structure member): lowerCamel member
+/// names, `<n>.member` for list elements (from 1), `<key>.value` through map values.
+fn path_segments(path: &[Step], tokens: &[String], notes: &mut Vec<Note>) -> Option<Vec<String>> {
     let mut segments = Vec::new();
-    for (i, step) in path[..=last_member].iter().enumerate() {
+    for (i, step) in path.iter().enumerate() {
         match step {
             Step::Member(name) => segments.push(lower_camel(name)),
             Step::Item => {
@@ -368,14 +396,17 @@ pub fn violation_for(
             Step::Key => return None,
         }
     }
-    let reported = shape_at(root, &path[..=last_member])?;
-    let target = shape_at(root, path)?;
-    let trailing = &path[last_member + 1..];
-    let constraint = if trailing.is_empty() {
-        constraint_text(target, keyword)?
-    } else {
-        wrap(reported, trailing, &mut notes)?
-    };
+    Some(segments)
+}
+
+/// The notes the constraint text of a violation needs.
+fn constraint_notes(
+    constraint: &str,
+    keyword: Keyword,
+    target: &Shape,
+    reported: &Shape,
+    notes: &mut Vec<Note>,
+) {
     if constraint.contains("enum value set") && !enum_order(target).1 {
         notes.push(Note::EnumOrder);
     }
@@ -391,16 +422,11 @@ pub fn violation_for(
     {
         notes.push(Note::Erratum);
     }
-    let pointer: String = tokens[..=last_member]
-        .iter()
-        .map(|t| {
-            format!(
-                "/{}",
-                crate::spec::generated::constraints::escape_pointer(t)
-            )
-        })
-        .collect();
-    let value = match request.pointer(&pointer) {
+}
+
+/// How the value of the `reported` member (`sent`, if it was sent) shows, with its notes.
+fn shown_value(sent: Option<&Value>, reported: &Shape, notes: &mut Vec<Note>) -> Shown {
+    match sent {
         None | Some(Value::Null) => {
             if reported.holds_sensitive() {
                 notes.push(Note::SensitiveNull);
@@ -421,18 +447,10 @@ pub fn violation_for(
             Shown::Omitted
         }
         Some(value) => {
-            rendering_notes(reported, &mut notes);
+            rendering_notes(reported, notes);
             Shown::Value(render(value))
         }
-    };
-    notes.sort();
-    notes.dedup();
-    let violation = Violation {
-        path: segments.join("."),
-        value,
-        constraint,
-    };
-    Some((violation, notes))
+    }
 }
 
 /// `Member must satisfy constraint: [...]` / `Map value ...` / `Map keys ...` around the

@@ -252,6 +252,64 @@ fn is_timestamp(object: &Map<String, Value>) -> bool {
     object.get("$comment").and_then(Value::as_str) == Some(TIMESTAMP_COMMENT)
 }
 
+/// The kind of a schema node with its children, and its lower and upper bounds.
+fn kind_of(
+    object: &Map<String, Value>,
+    pattern: Option<&str>,
+    defs: &Map<String, Value>,
+    depth: usize,
+) -> Result<(Kind, Option<i64>, Option<i64>), String> {
+    let int = |key: &str| object.get(key).and_then(Value::as_i64);
+    let child = |key: &str, default: Kind| match object.get(key) {
+        Some(schema @ Value::Object(_)) => parse(schema, defs, depth + 1),
+        Some(schema @ Value::Bool(true)) if key != "additionalProperties" => {
+            parse(schema, defs, depth + 1)
+        }
+        _ => Ok(Shape::new(default)),
+    };
+    Ok(match object.get("type").and_then(Value::as_str) {
+        Some("object") if object.contains_key("properties") => {
+            let mut members = Vec::new();
+            if let Some(Value::Object(properties)) = object.get("properties") {
+                for (member, schema) in properties {
+                    members.push((member.clone(), parse(schema, defs, depth + 1)?));
+                }
+            }
+            let required = object
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            (Kind::Structure { members, required }, None, None)
+        }
+        Some("object") => {
+            let kind = Kind::Map {
+                key: Box::new(child("propertyNames", Kind::String)?),
+                value: Box::new(child("additionalProperties", Kind::Document)?),
+            };
+            (kind, int("minProperties"), int("maxProperties"))
+        }
+        Some("array") => {
+            let item = child("items", Kind::Document)?;
+            (Kind::List(Box::new(item)), int("minItems"), int("maxItems"))
+        }
+        Some("string") if pattern == Some(BASE64_PATTERN) => {
+            (Kind::Blob, int("minLength"), int("maxLength"))
+        }
+        Some("string") => (Kind::String, int("minLength"), int("maxLength")),
+        Some("integer") => (Kind::Integer, int("minimum"), int("maximum")),
+        Some("number") => (Kind::Number, int("minimum"), int("maximum")),
+        Some("boolean") => (Kind::Boolean, None, None),
+        other => return Err(format!("unsupported schema type {other:?} in {object:?}")),
+    })
+}
+
 fn parse(node: &Value, defs: &Map<String, Value>, depth: usize) -> Result<Shape, String> {
     if depth > MAX_DEPTH {
         return Err("the input schema nests too deeply (recursive?)".into());
@@ -276,67 +334,11 @@ fn parse(node: &Value, defs: &Map<String, Value>, depth: usize) -> Result<Shape,
     let object = node
         .as_object()
         .ok_or_else(|| format!("schema node is not an object: {node}"))?;
-    let int = |key: &str| object.get(key).and_then(Value::as_i64);
     let pattern = object
         .get("pattern")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let (kind, min, max) = match object.get("type").and_then(Value::as_str) {
-        Some("object") if object.contains_key("properties") => {
-            let mut members = Vec::new();
-            if let Some(Value::Object(properties)) = object.get("properties") {
-                for (member, schema) in properties {
-                    members.push((member.clone(), parse(schema, defs, depth + 1)?));
-                }
-            }
-            let required = object
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|names| {
-                    names
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            (Kind::Structure { members, required }, None, None)
-        }
-        Some("object") => {
-            let key = match object.get("propertyNames") {
-                Some(schema) => parse(schema, defs, depth + 1)?,
-                None => Shape::new(Kind::String),
-            };
-            let value = match object.get("additionalProperties") {
-                Some(schema @ Value::Object(_)) => parse(schema, defs, depth + 1)?,
-                _ => Shape::new(Kind::Document),
-            };
-            let kind = Kind::Map {
-                key: Box::new(key),
-                value: Box::new(value),
-            };
-            (kind, int("minProperties"), int("maxProperties"))
-        }
-        Some("array") => {
-            let item = match object.get("items") {
-                Some(schema) => parse(schema, defs, depth + 1)?,
-                None => Shape::new(Kind::Document),
-            };
-            (Kind::List(Box::new(item)), int("minItems"), int("maxItems"))
-        }
-        Some("string") => {
-            let kind = if pattern.as_deref() == Some(BASE64_PATTERN) {
-                Kind::Blob
-            } else {
-                Kind::String
-            };
-            (kind, int("minLength"), int("maxLength"))
-        }
-        Some("integer") => (Kind::Integer, int("minimum"), int("maximum")),
-        Some("number") => (Kind::Number, int("minimum"), int("maximum")),
-        Some("boolean") => (Kind::Boolean, None, None),
-        other => return Err(format!("unsupported schema type {other:?} in {node}")),
-    };
+    let (kind, min, max) = kind_of(object, pattern.as_deref(), defs, depth)?;
     let enum_values = object.get("enum").and_then(Value::as_array).map(|values| {
         values
             .iter()

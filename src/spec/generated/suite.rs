@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value, json};
 
 use crate::service::schemas::SchemaStore;
-use crate::spec::case::Case;
+use crate::spec::case::{Case, CaseRef};
 use crate::spec::error::{LoadError, LoadErrors};
 use crate::spec::generated::cases::{self, Generated};
 use crate::spec::generated::expect::message_check;
@@ -113,10 +113,9 @@ pub fn load_generated(generated: &Generated, store: &SchemaStore) -> Result<Vec<
             );
         }
         let Some(op) = &operation else { continue };
-        let json = case_json(op, case);
-        match load::load_case_value(&case.name, &shown_file(case), json, store) {
+        match load_one(op, case, store) {
             Ok(case) => loaded.push(case),
-            Err(mut e) => errors.append(&mut e),
+            Err(mut e) => errors.append(&mut e.0),
         }
     }
     if !errors.is_empty() {
@@ -124,6 +123,42 @@ pub fn load_generated(generated: &Generated, store: &SchemaStore) -> Result<Vec<
     }
     loaded.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(loaded)
+}
+
+/// The generated `case` of operation `op`, loaded.
+pub fn load_one(
+    op: &Operation,
+    case: &cases::Case,
+    store: &SchemaStore,
+) -> Result<Case, LoadErrors> {
+    let json = case_json(op, case);
+    load::load_case_value(&case.name, &shown_file(case), json, store).map_err(LoadErrors)
+}
+
+/// The generated case `id` of `store`, loaded alone (`None`: no such case).
+pub fn load_by_id(store: &SchemaStore, id: &str) -> Option<Result<Case, LoadErrors>> {
+    let generated = match generated_of(store) {
+        Ok(generated) => generated,
+        Err(e) => return Some(Err(e)),
+    };
+    let case = generated.cases.iter().find(|c| c.name == id)?;
+    let op = Operation::from_store(store, &case.constraint.operation)
+        .map_err(|e| generate_error(GenerateError::Schema(e)));
+    Some(op.and_then(|op| load_one(&op, case, store)))
+}
+
+/// The id, area and operation of every generated case of `store`, without loading them (what
+/// a process that runs one case needs to know of the rest of the suite).
+pub fn refs(store: &SchemaStore) -> Result<Vec<CaseRef>, LoadErrors> {
+    Ok(generated_of(store)?
+        .cases
+        .iter()
+        .map(|case| CaseRef {
+            id: case.name.clone(),
+            area: AREA.to_owned(),
+            operations: vec![case.constraint.operation.clone()],
+        })
+        .collect())
 }
 
 fn generate_error(error: GenerateError) -> LoadErrors {
@@ -134,11 +169,30 @@ fn generate_error(error: GenerateError) -> LoadErrors {
     }])
 }
 
-/// The generated cases of [`SchemaStore::global`], made once per process.
+/// The generation of `store`: made once per process for [`SchemaStore::global`].
+fn generated_of(store: &SchemaStore) -> Result<std::borrow::Cow<'static, Generated>, LoadErrors> {
+    static GENERATED: OnceLock<Result<Generated, LoadErrors>> = OnceLock::new();
+    if !std::ptr::eq(store, SchemaStore::global()) {
+        return generate(store)
+            .map(std::borrow::Cow::Owned)
+            .map_err(generate_error);
+    }
+    GENERATED
+        .get_or_init(|| generate(SchemaStore::global()).map_err(generate_error))
+        .as_ref()
+        .map(std::borrow::Cow::Borrowed)
+        .map_err(Clone::clone)
+}
+
+/// The generated cases of [`SchemaStore::global`], made and loaded once per process.
 pub fn global() -> Result<&'static [Case], LoadErrors> {
     static CASES: OnceLock<Result<Vec<Case>, LoadErrors>> = OnceLock::new();
     CASES
-        .get_or_init(|| load_cases(SchemaStore::global()))
+        .get_or_init(|| {
+            let store = SchemaStore::global();
+            let generated = generated_of(store)?;
+            load_generated(generated.as_ref(), store)
+        })
         .as_ref()
         .map(Vec::as_slice)
         .map_err(Clone::clone)
