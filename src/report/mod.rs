@@ -30,9 +30,6 @@ pub use crate::support::text::strip_ansi;
 pub use events::{CaseFinished, Reporter};
 use json::{CaseRef, CaseResult, ModelVersion, RunInfo, RunReport, StaleExpectation};
 
-/// The id prefix of the generated validation cases, counted apart in the closing line.
-const GENERATED_PREFIX: &str = "generated/";
-
 /// Collects verdicts for the closing summary.
 #[derive(Default)]
 pub struct Summary {
@@ -104,7 +101,10 @@ impl Summary {
         let t = self.totals();
         let generated = rows
             .iter()
-            .filter(|(id, _, _)| id.starts_with(GENERATED_PREFIX))
+            .filter(|(id, _, _)| {
+                id.strip_prefix(crate::spec::generated::AREA)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
             .count();
         let apart = match generated {
             0 => String::new(),

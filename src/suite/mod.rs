@@ -194,17 +194,7 @@ impl Suite {
             .clone()
             .or_else(|| self.endpoint.is_none().then(|| "moto".to_owned()));
         let ids = selection.ids();
-        let expectations = match &target_name {
-            Some(name) => {
-                let left_out: &[&str] = match with_generated {
-                    true => &[],
-                    false => &[crate::spec::generated::AREA],
-                };
-                Expectations::load_leaving_out(&self.cases, name, &ids, left_out)
-                    .map_err(|errors| LoadErrors(errors).to_string())?
-            }
-            None => Expectations::none(),
-        };
+        let expectations = self.expectations(target_name.as_deref(), &ids, with_generated)?;
 
         // Only start a server when some trial will run.
         let mut server = None;
@@ -325,6 +315,25 @@ impl Suite {
 }
 
 impl Suite {
+    /// The expectations of `target` (none without a name) for a suite of `ids`; a run without
+    /// the generated cases keeps entries that name only those.
+    fn expectations(
+        &self,
+        target: Option<&str>,
+        ids: &[&str],
+        with_generated: bool,
+    ) -> Result<Expectations, String> {
+        let Some(name) = target else {
+            return Ok(Expectations::none());
+        };
+        let left_out: &[&str] = match with_generated {
+            true => &[],
+            false => &[crate::spec::generated::AREA],
+        };
+        Expectations::load_leaving_out(&self.cases, name, ids, left_out)
+            .map_err(|errors| LoadErrors(errors).to_string())
+    }
+
     /// Refuses a real AWS endpoint without the opt-in, first thing, before anything is loaded
     /// or sent (connecting checks again).
     fn check_aws_opt_in(&self) -> Result<(), String> {
