@@ -240,3 +240,35 @@ fn every_generated_case_passes_against_a_server_that_validates_like_cognito() {
         "a request was accepted"
     );
 }
+
+fn listed(args: &[&str], env: &[(&str, &str)]) -> Vec<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .args(args)
+        .env_remove("COGNITO_CONTRACT_GENERATED")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_flag_and_the_variable_leave_the_generated_cases_out() {
+    let generated = |lines: &[String]| lines.iter().filter(|l| l.contains("generated/")).count();
+    let all = listed(&["run", "--list"], &[]);
+    assert_eq!(generated(&all), 2714);
+    let without = listed(&["run", "--list", "--no-generated"], &[]);
+    assert_eq!(generated(&without), 0);
+    assert_eq!(all.len() - without.len(), 2714);
+    let env = listed(&["run", "--list"], &[("COGNITO_CONTRACT_GENERATED", "0")]);
+    assert_eq!(env, without);
+    assert_eq!(generated(&listed(&["list", "--no-generated"], &[])), 0);
+    let report = listed(&["generated"], &[]);
+    assert!(
+        report.contains(&"constraints found: 3330, generated: 2714, skipped: 616".to_owned()),
+        "{report:?}"
+    );
+}
