@@ -234,8 +234,12 @@ impl Suite {
             &self.region,
         ));
 
-        let trials = selection
-            .cases
+        // The hand-written cases first, the generated ones after them: on a target that does
+        // not validate, a generated case may create something, and hand-written cases that list
+        // the account (ListUserPools) should have finished by then.
+        let mut cases = selection.cases;
+        cases.sort_by_key(|case| case.area == crate::spec::generated::AREA);
+        let trials = cases
             .into_iter()
             .map(|case| {
                 let (context, expectations, summary, collector) = (

@@ -4,7 +4,9 @@
 //! request (every `${` written `$${`, so that templates leave it as it is), `"invalid_request":
 //! true`, and `expect: {error, message}` (the message as [`crate::spec::generated::expect`]
 //! decides). No setup and no teardown: validation happens before any lookup, so the request
-//! needs nothing to exist and creates nothing. That content goes through the case loader
+//! needs nothing to exist and creates nothing. (Only a `CreateUserPool` case captures the pool
+//! and has a teardown deleting it, which runs only when a target that does not validate created
+//! the pool.) That content goes through the case loader
 //! ([`load::load_case_value`]), so every rule of case files applies to it; ids are
 //! `generated/<Operation>/<MemberPath>/<keyword>`.
 //!
@@ -73,17 +75,30 @@ pub fn case_json(op: &Operation, case: &cases::Case) -> Value {
     if let Some(message) = message_check(op, case).to_json() {
         expect.insert("message".into(), escape_templates(&message));
     }
-    json!({
+    let mut step = json!({
+        "operation": case.constraint.operation,
+        "request": escape_templates(&case.request),
+        "invalid_request": true,
+        "expect": Value::Object(expect),
+    });
+    let mut content = json!({
         "description": description(case),
         "tags": ["generated", "validation"],
-        "steps": [{
-            "operation": case.constraint.operation,
-            "request": escape_templates(&case.request),
-            "invalid_request": true,
-            "expect": Value::Object(expect),
-        }],
-    })
+    });
+    if case.constraint.operation == CREATE_POOL {
+        // A target that does not validate creates the pool: delete it at once, so that no
+        // other case sees it (its settings break the schemas, e.g. in ListUserPools replies).
+        step["capture"] = json!({"pool": "$.UserPool.Id"});
+        content["teardown"] =
+            json!([{"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}}]);
+    }
+    content["steps"] = json!([step]);
+    content
 }
+
+/// The one operation whose generated requests a target that does not validate turns into a
+/// resource (moto creates the pool).
+const CREATE_POOL: &str = "CreateUserPool";
 
 /// How messages name the "file" of a generated case: the schema it comes from.
 pub fn shown_file(case: &cases::Case) -> String {
