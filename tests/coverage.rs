@@ -8,7 +8,7 @@ use std::process::Command;
 use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::case_source::CaseSource;
 use cognito_contract::spec::coverage::{Coverage, coverage};
-use cognito_contract::spec::load::load_source;
+use cognito_contract::spec::select::load_all;
 use serde::{Deserialize, Serialize};
 
 const BASELINE: &str = concat!(
@@ -22,11 +22,43 @@ struct Baseline {
     pairs_exercised: usize,
 }
 
+/// Coverage of the bundled cases with the generated validation cases (as `coverage` shows it).
 fn bundled() -> Coverage {
     let store = SchemaStore::global();
-    let cases = load_source(&CaseSource::Bundled, store).unwrap_or_else(|e| panic!("{e}"));
+    let cases = load_all(&CaseSource::Bundled, store, true).unwrap_or_else(|e| panic!("{e}"));
     coverage(&cases, store)
 }
+
+#[test]
+fn invalid_parameter_is_exercised_for_every_operation_that_documents_it() {
+    let now = bundled();
+    let documenting: Vec<&String> = now
+        .operations
+        .iter()
+        .filter(|(_, o)| o.documented_errors.iter().any(|e| e == INVALID_PARAMETER))
+        .map(|(name, _)| name)
+        .collect();
+    let missing: Vec<&&String> = documenting
+        .iter()
+        .filter(|name| {
+            !now.operations[name.as_str()]
+                .exercised_errors
+                .iter()
+                .any(|e| e == INVALID_PARAMETER)
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{INVALID_PARAMETER} not exercised: {missing:?}"
+    );
+    println!(
+        "{INVALID_PARAMETER} exercised for all {} operations documenting it",
+        documenting.len()
+    );
+    assert!(documenting.len() > 100, "{}", documenting.len());
+}
+
+const INVALID_PARAMETER: &str = "InvalidParameterException";
 
 #[test]
 fn coverage_does_not_go_down() {
@@ -123,12 +155,12 @@ fn the_command_prints_the_same_coverage() {
     );
 }
 
-/// Every bundled case names its evidence (an AWS page, a public report, a recording, the model,
-/// or "unverified"), and `coverage` counts each kind.
+/// Every bundled case, generated ones included, names its evidence (an AWS page, a public report,
+/// a recording, the model, or "unverified"), and `coverage` counts each kind.
 #[test]
 fn every_bundled_case_names_its_evidence() {
     let store = SchemaStore::global();
-    let cases = load_source(&CaseSource::Bundled, store).unwrap_or_else(|e| panic!("{e}"));
+    let cases = load_all(&CaseSource::Bundled, store, true).unwrap_or_else(|e| panic!("{e}"));
     let missing: Vec<&str> = cases
         .iter()
         .filter(|c| c.evidence.is_empty())

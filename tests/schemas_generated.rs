@@ -136,3 +136,61 @@ fn every_schema_compiles() {
         }
     }
 }
+
+#[test]
+fn every_timestamp_has_the_plausible_window_so_milliseconds_fail() {
+    use cognito_contract::service::model::ShapeType;
+    use cognito_contract::service::schemagen::{TIMESTAMP_COMMENT, TIMESTAMP_MAX, TIMESTAMP_MIN};
+    use cognito_contract::service::schemas::SchemaKind;
+    use serde_json::{Value, json};
+
+    let model = pinned_model().unwrap_or_else(|e| panic!("pinned model: {e}"));
+    let timestamps: Vec<&String> = model
+        .shapes
+        .iter()
+        .filter(|(_, shape)| shape.shape_type == ShapeType::Timestamp)
+        .map(|(name, _)| name)
+        .collect();
+    assert!(!timestamps.is_empty());
+    let window = json!({
+        "type": "number",
+        "minimum": TIMESTAMP_MIN,
+        "maximum": TIMESTAMP_MAX,
+        "$comment": TIMESTAMP_COMMENT,
+    });
+    let mut checked = 0;
+    for (path, text) in committed(&schemas_dir()) {
+        let document: Value = serde_json::from_str(&text).unwrap();
+        let Some(defs) = document.get("$defs").and_then(Value::as_object) else {
+            continue;
+        };
+        for name in &timestamps {
+            if let Some(def) = defs.get(name.as_str()) {
+                assert_eq!(def, &window, "{} $defs/{name}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
+    assert_eq!(TIMESTAMP_MIN, 946_684_800, "2000-01-01T00:00:00Z");
+    assert_eq!(TIMESTAMP_MAX, 4_102_444_800, "2100-01-01T00:00:00Z");
+
+    // A DescribeUserPool reply in seconds passes; the same reply in milliseconds does not.
+    let store = SchemaStore::global();
+    let reply = |created: f64| {
+        json!({"UserPool": {"Id": "us-east-1_Example", "Name": "pool",
+            "CreationDate": created, "LastModifiedDate": 1_700_000_000.5}})
+    };
+    let output = SchemaKind::Output;
+    let seconds = store.validate("DescribeUserPool", &output, &reply(1_700_000_000.25));
+    assert_eq!(seconds.unwrap(), Vec::new());
+    let millis = store
+        .validate(
+            "DescribeUserPool",
+            &output,
+            &reply(1_700_000_000.25 * 1000.0),
+        )
+        .unwrap();
+    assert_eq!(millis.len(), 1, "{millis:?}");
+    assert_eq!(millis[0].pointer, "/UserPool/CreationDate");
+}

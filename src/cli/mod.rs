@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod bench;
 mod expectations;
+mod generated;
 mod matrix;
 mod sweep;
 use crate::managed::{Server, cognito_local};
@@ -18,6 +19,7 @@ use crate::service::schemagen;
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case_source::CaseSource;
 use crate::spec::load;
+use crate::spec::select;
 use crate::suite::{EXIT_HARNESS_ERROR, Suite};
 
 #[derive(Parser)]
@@ -68,15 +70,26 @@ enum Command {
         /// Case directory (default: the bundled cases).
         #[arg(long)]
         cases: Option<PathBuf>,
+        #[command(flatten)]
+        generated: GeneratedArgs,
     },
     /// Show which operations and documented errors the cases exercise.
     Coverage {
         /// Case directory (default: the bundled cases).
         #[arg(long)]
         cases: Option<PathBuf>,
+        #[command(flatten)]
+        generated: GeneratedArgs,
         /// `text` (a table) or `json`.
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
+    },
+    /// Show the generated validation cases: input constraints found, cases generated and
+    /// constraints skipped (by keyword and reason), and which message parts are unverified.
+    Generated {
+        /// Also list every case (id, error, message check) and every skipped constraint.
+        #[arg(long)]
+        list: bool,
     },
     /// Print a standalone JSON Schema for an operation's input, output or an error.
     Schema {
@@ -144,7 +157,33 @@ struct RunArgs {
     #[arg(long, value_name = "PATH")]
     markdown: Option<PathBuf>,
     #[command(flatten)]
+    generated: GeneratedArgs,
+    #[command(flatten)]
     libtest: libtest_mimic::Arguments,
+}
+
+/// Whether the generated validation cases join the suite.
+#[derive(Args)]
+struct GeneratedArgs {
+    /// Leave out the generated validation cases (`generated/...`)
+    /// [env: COGNITO_CONTRACT_GENERATED=0].
+    #[arg(long, conflicts_with = "generated")]
+    no_generated: bool,
+    /// Include the generated validation cases with a case directory of your own too (they
+    /// join the bundled cases by default) [env: COGNITO_CONTRACT_GENERATED=1].
+    #[arg(long)]
+    generated: bool,
+}
+
+impl GeneratedArgs {
+    /// The choice the flags make, if they make one.
+    fn choice(&self) -> Option<bool> {
+        match (self.no_generated, self.generated) {
+            (true, _) => Some(false),
+            (_, true) => Some(true),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -221,6 +260,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 suite.region = region;
             }
             suite.lenient |= args.lenient;
+            suite.generated = args.generated.choice().or(suite.generated);
             suite.network = args.network;
             suite.case_timeout = args.case_timeout.or(suite.case_timeout);
             suite.reports.junit = args.junit.or(suite.reports.junit);
@@ -245,8 +285,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Moto => serve(Server::start_for(Some("moto"))),
         Command::CognitoLocal => serve(Server::start_for(Some(cognito_local::TARGET))),
         Command::Bench(args) => bench::command(&args),
-        Command::List { cases } => list(cases),
-        Command::Coverage { cases, format } => coverage(cases, &format),
+        Command::List { cases, generated } => list(cases, &generated),
+        Command::Coverage {
+            cases,
+            generated,
+            format,
+        } => coverage(cases, &generated, &format),
+        Command::Generated { list } => generated::command(list),
         Command::Schema { operation, kind } => schema(&operation, &kind.kind()),
         Command::Validate {
             operation,
@@ -273,6 +318,7 @@ impl Command {
         match self {
             Command::List { .. }
             | Command::Coverage { .. }
+            | Command::Generated { .. }
             | Command::Schema { .. }
             | Command::Validate { .. } => true,
             Command::Run(args) => args.libtest.list,
@@ -302,8 +348,23 @@ fn checkout_cases() -> Option<PathBuf> {
     dir.join("expectations").is_dir().then_some(dir)
 }
 
-fn list(cases: Option<PathBuf>) -> ExitCode {
-    match load::load_source(&case_source(cases), SchemaStore::global()) {
+/// The cases given (or the bundled ones) and, unless left out, the generated cases.
+fn load_cases(
+    cases: Option<PathBuf>,
+    generated: &GeneratedArgs,
+) -> Result<Vec<crate::spec::case::Case>, load::LoadErrors> {
+    let mut suite = Suite::bundled();
+    suite.cases = case_source(cases);
+    suite.generated = generated.choice().or_else(crate::suite::generated_from_env);
+    select::load_all(
+        &suite.cases,
+        SchemaStore::global(),
+        suite.includes_generated(),
+    )
+}
+
+fn list(cases: Option<PathBuf>, generated: &GeneratedArgs) -> ExitCode {
+    match load_cases(cases, generated) {
         Ok(cases) => {
             for case in cases {
                 let mut operations: Vec<&str> = Vec::new();
@@ -343,9 +404,9 @@ fn serve(server: Result<Server, String>) -> ExitCode {
     }
 }
 
-fn coverage(cases: Option<PathBuf>, format: &str) -> ExitCode {
+fn coverage(cases: Option<PathBuf>, generated: &GeneratedArgs, format: &str) -> ExitCode {
     let store = SchemaStore::global();
-    let cases = match load::load_source(&case_source(cases), store) {
+    let cases = match load_cases(cases, generated) {
         Ok(cases) => cases,
         Err(e) => return fail(e),
     };

@@ -103,6 +103,44 @@ fn detailed(out: &mut String, run: &RunReport, outcome: Outcome, title: &str, in
     }
 }
 
+/// Expected failures sharing a reason with more cases than this are listed as one line (the
+/// generated validation cases share one reason per target, thousands of times over).
+const GROUPED_FROM: usize = 6;
+/// Ids named in a grouped line.
+const GROUP_EXAMPLES: usize = 3;
+
+/// The expected failures with their reasons, many cases of one reason on one line.
+fn list_expected(out: &mut String, expected: &[&CaseResult]) {
+    let mut groups: Vec<(String, Vec<&CaseResult>)> = Vec::new();
+    for case in expected {
+        let reason = case.reasons.join("; ");
+        match groups.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, cases)) => cases.push(case),
+            None => groups.push((reason, vec![case])),
+        }
+    }
+    for (reason, cases) in groups {
+        if cases.len() < GROUPED_FROM {
+            for case in cases {
+                list_case(out, case, &format!("— {reason}"));
+            }
+            continue;
+        }
+        let examples: Vec<String> = cases
+            .iter()
+            .take(GROUP_EXAMPLES)
+            .map(|c| code(&c.id))
+            .collect();
+        out.push_str(&format!(
+            "- {} cases ({}, and {} more) {}\n",
+            cases.len(),
+            examples.join(", "),
+            cases.len() - examples.len(),
+            inline(&format!("— {reason}"))
+        ));
+    }
+}
+
 /// The Markdown summary of `run`.
 pub fn render(run: &RunReport) -> String {
     let t = &run.totals;
@@ -222,9 +260,7 @@ pub fn render(run: &RunReport) -> String {
             "<details><summary>Expected failures ({})</summary>\n\n",
             expected.len()
         ));
-        for case in expected {
-            list_case(&mut out, case, &format!("— {}", case.reasons.join("; ")));
-        }
+        list_expected(&mut out, &expected);
         out.push_str("\n</details>\n");
     }
     out
@@ -233,6 +269,40 @@ pub fn render(run: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn expected_failure(id: &str, reason: &str) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            area: id.split('/').next().unwrap_or(id).into(),
+            file: String::new(),
+            description: String::new(),
+            tags: Vec::new(),
+            operations: Vec::new(),
+            outcome: Outcome::ExpectedFailure,
+            duration_ms: 0.0,
+            reasons: vec![reason.into()],
+            message: None,
+            failing_step: None,
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn many_expected_failures_of_one_reason_take_one_line() {
+        let mut cases = vec![expected_failure("users/a", "one reason")];
+        cases.extend(
+            (0..2714).map(|i| expected_failure(&format!("generated/Op/M{i}/type"), "shared")),
+        );
+        let refs: Vec<&CaseResult> = cases.iter().collect();
+        let mut out = String::new();
+        list_expected(&mut out, &refs);
+        assert_eq!(
+            out,
+            "- `users/a` — one reason\n\
+             - 2714 cases (`generated/Op/M0/type`, `generated/Op/M1/type`, `generated/Op/M2/type`, \
+             and 2711 more) — shared\n"
+        );
+    }
 
     #[test]
     fn code_spans_survive_backticks() {

@@ -87,8 +87,19 @@ impl Summary {
             }
         }
         let t = self.totals();
+        let generated = rows
+            .iter()
+            .filter(|(id, _, _)| {
+                id.strip_prefix(crate::spec::generated::AREA)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .count();
+        let apart = match generated {
+            0 => String::new(),
+            n => format!(" ({n} generated)"),
+        };
         out.push_str(&format!(
-            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors\n",
+            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors{apart}\n",
             t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.errors
         ));
         out

@@ -15,7 +15,9 @@
 //! Mapping rules worth knowing:
 //! - model patterns are whole-string matches, JSON Schema `pattern` is a search, so every pattern
 //!   is anchored as `^(?:<pattern>)$` after [`translate_pattern`];
-//! - timestamps are epoch seconds (`number`), blobs base64 strings whose length bounds are the
+//! - timestamps are epoch seconds (`number`) within a plausible window, 2000-01-01 to 2100-01-01
+//!   ([`TIMESTAMP_MIN`], [`TIMESTAMP_MAX`], said in the schema's `$comment`), so that a
+//!   timestamp in milliseconds fails; blobs are base64 strings whose length bounds are the
 //!   model's byte bounds converted to encoded characters ([`base64_len`]);
 //! - exception structures also accept `__type` and the message as `Message` (framework errors
 //!   use that spelling; Cognito itself sends `message`).
@@ -30,6 +32,16 @@ use crate::service::model::{Model, Shape, ShapeType};
 use crate::service::schemas::{Index, ModelInfo, OperationInfo, Paginator};
 
 pub use crate::service::schemas::DIALECT;
+
+/// The earliest plausible timestamp: 2000-01-01T00:00:00Z in epoch seconds.
+pub const TIMESTAMP_MIN: u64 = 946_684_800;
+/// The latest plausible timestamp: 2100-01-01T00:00:00Z in epoch seconds.
+pub const TIMESTAMP_MAX: u64 = 4_102_444_800;
+/// The `$comment` of every timestamp schema: the window is the harness's plausibility check,
+/// not a model constraint (the generated validation cases do not treat it as one).
+pub const TIMESTAMP_COMMENT: &str = "timestamp: epoch seconds; the window 946684800 (2000-01-01) \
+     to 4102444800 (2100-01-01) is a plausibility check of the harness, not a model constraint: \
+     it catches milliseconds";
 
 /// Protocol-level errors any AWS JSON operation may answer with, whatever its model documents:
 /// the AWS "Common Errors" list plus the awsJson1_1 front-end errors (signature, token,
@@ -183,6 +195,9 @@ pub fn shape_schema(shape: &Shape) -> Value {
         }
         ShapeType::Timestamp => {
             s.insert("type".into(), "number".into());
+            s.insert("minimum".into(), TIMESTAMP_MIN.into());
+            s.insert("maximum".into(), TIMESTAMP_MAX.into());
+            s.insert("$comment".into(), TIMESTAMP_COMMENT.into());
         }
         ShapeType::Blob => {
             s.insert("type".into(), "string".into());

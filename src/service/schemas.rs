@@ -349,6 +349,15 @@ impl SchemaStore {
         self.document(op).map(Source::Operation)
     }
 
+    /// The parsed schema file of operation `op` (`operations/<op>.json`: `input`, `output`,
+    /// `errors` and `$defs`), read once.
+    pub fn operation_document(&self, op: &str) -> Result<Arc<Value>, SchemaError> {
+        if self.operation(op).is_none() {
+            return Err(SchemaError::UnknownOperation(op.to_owned()));
+        }
+        self.document(op)
+    }
+
     /// The parsed file of operation `op` (or `common-error.json`), read once.
     fn document(&self, key: &str) -> Result<Arc<Value>, SchemaError> {
         let cell = shared(&self.documents, key.to_owned());
@@ -368,7 +377,8 @@ impl SchemaStore {
         .clone()
     }
 
-    fn validator(
+    /// The validator of the `kind` body of `op`, built once and shared.
+    pub fn validator(
         &self,
         op: &str,
         kind: &SchemaKind,

@@ -78,9 +78,22 @@ pub fn parse_validated(
             format!("invalid JSON: {e}"),
         )]
     })?;
+    validated(shown, value, validator)
+}
+
+/// `value` if it passes `validator`, else every violation at its JSON pointer.
+fn validated(
+    shown: &str,
+    value: Value,
+    validator: &jsonschema::Validator,
+) -> Result<Value, Vec<LoadError>> {
     let errors: Vec<LoadError> = validator
         .iter_errors(&value)
-        .map(|e| error(e.instance_path().to_string(), e.to_string()))
+        .map(|e| LoadError {
+            file: shown.to_owned(),
+            location: e.instance_path().to_string(),
+            message: e.to_string(),
+        })
         .collect();
     if errors.is_empty() {
         Ok(value)
@@ -91,7 +104,7 @@ pub fn parse_validated(
 
 /// Suite-wide lints: ids must be unique ignoring case, and descriptions unique (two cases
 /// pinning the same thing).
-fn lint_suite(cases: &[Case]) -> Vec<LoadError> {
+pub fn lint_suite(cases: &[Case]) -> Vec<LoadError> {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     let mut ids: HashMap<String, &str> = HashMap::new();
     let mut errors = Vec::new();
@@ -188,12 +201,33 @@ pub fn load_case(
     text: &str,
     store: &SchemaStore,
 ) -> Result<Case, Vec<LoadError>> {
+    let value = parse_validated(file, text, case_validator())?;
+    from_value(id, file, value, store)
+}
+
+/// Loads one case from its parsed JSON (a case file's content built in memory, e.g. a
+/// generated case): checked against the case format, then every rule [`load_case`] applies.
+pub fn load_case_value(
+    id: &str,
+    file: &str,
+    value: Value,
+    store: &SchemaStore,
+) -> Result<Case, Vec<LoadError>> {
+    let value = validated(file, value, case_validator())?;
+    from_value(id, file, value, store)
+}
+
+fn from_value(
+    id: &str,
+    file: &str,
+    value: Value,
+    store: &SchemaStore,
+) -> Result<Case, Vec<LoadError>> {
     let error = |location: String, message: String| LoadError {
         file: file.to_owned(),
         location,
         message,
     };
-    let value = parse_validated(file, text, case_validator())?;
     let raw: RawCase = serde_json::from_value(value).map_err(|e| {
         vec![error(
             String::new(),

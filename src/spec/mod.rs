@@ -8,6 +8,7 @@ pub mod case_source;
 pub mod coverage;
 pub mod error;
 pub mod functions;
+pub mod generated;
 pub mod load;
 pub mod matcher;
 pub mod pattern;

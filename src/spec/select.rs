@@ -1,5 +1,6 @@
 //! Loading what a run needs. Usually that is every case of the directory, fully checked
-//! ([`load::load_source`]). But cargo-nextest starts one process per case and names it with
+//! ([`load::load_source`]), and the generated validation cases ([`crate::spec::generated`])
+//! unless they are left out, checked together with them ([`load_all`]). But cargo-nextest starts one process per case and names it with
 //! `--exact ID`: such a process loads and checks only that case file, and learns the rest of the
 //! suite (ids for the expectations, operations for the reports) from a quick read of the other
 //! files, which keeps the start-up of each process small. Problems in the other files are then
@@ -12,6 +13,7 @@ use crate::service::schemas::SchemaStore;
 use crate::spec::case::Case;
 use crate::spec::case::CaseRef;
 use crate::spec::case_source::{CaseSource, case_id};
+use crate::spec::generated;
 use crate::spec::load::{self, LoadErrors};
 
 /// The cases to make trials of, and the whole suite they belong to.
@@ -44,21 +46,75 @@ fn exact_id(args: &Arguments) -> Option<&str> {
     )
 }
 
-/// Loads the cases `args` select from `source` (see the module docs).
+/// Loads the cases `args` select from `source`, with the generated validation cases when
+/// `with_generated` (see the module docs).
 pub fn load(
     source: &CaseSource,
     args: &Arguments,
     store: &SchemaStore,
+    with_generated: bool,
 ) -> Result<Selection, LoadErrors> {
     if let Some(id) = exact_id(args) {
         let relative = format!("{id}.json");
         if !id.contains("..") && source.has(&relative) {
-            return load_one(source, id, &relative, store);
+            return load_one(source, id, &relative, store, with_generated);
+        }
+        if with_generated
+            && id.starts_with(&format!("{}/", generated::AREA))
+            && let Some(case) = generated::suite::load_by_id(store, id)
+        {
+            let mut suite = Vec::new();
+            scan(source, &mut suite);
+            suite.extend(generated::suite::refs(store)?);
+            suite.sort();
+            return Ok(Selection {
+                cases: vec![case?],
+                suite,
+            });
         }
     }
-    let cases = load::load_source(source, store)?;
+    let cases = load_all(source, store, with_generated)?;
     let suite = cases.iter().map(CaseRef::of).collect();
     Ok(Selection { cases, suite })
+}
+
+/// Every case of `source` and, when `with_generated`, every generated validation case, sorted
+/// by id; ids and descriptions must be unique across both.
+pub fn load_all(
+    source: &CaseSource,
+    store: &SchemaStore,
+    with_generated: bool,
+) -> Result<Vec<Case>, LoadErrors> {
+    let own = load::load_source(source, store);
+    if !with_generated {
+        return own;
+    }
+    let generated = generated_cases(store);
+    let (mut cases, generated) = match (own, generated) {
+        (Ok(own), Ok(generated)) => (own, generated),
+        (own, generated) => {
+            let mut errors = own.err().map(|e| e.0).unwrap_or_default();
+            errors.extend(generated.err().map(|e| e.0).unwrap_or_default());
+            return Err(LoadErrors(errors));
+        }
+    };
+    cases.extend(generated.iter().cloned());
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    let errors = load::lint_suite(&cases);
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+/// The generated cases of `store` (made once per process for the global store).
+fn generated_cases(store: &SchemaStore) -> Result<std::borrow::Cow<'static, [Case]>, LoadErrors> {
+    if std::ptr::eq(store, SchemaStore::global()) {
+        generated::suite::global().map(std::borrow::Cow::Borrowed)
+    } else {
+        generated::suite::load_cases(store).map(std::borrow::Cow::Owned)
+    }
 }
 
 fn load_one(
@@ -66,12 +122,16 @@ fn load_one(
     id: &str,
     relative: &str,
     store: &SchemaStore,
+    with_generated: bool,
 ) -> Result<Selection, LoadErrors> {
     let shown = source.shown(relative);
     let text = source.read(relative).map_err(|e| LoadErrors(vec![e]))?;
     let case = load::load_case(id, &shown, &text, store).map_err(LoadErrors)?;
     let mut suite = Vec::new();
     scan(source, &mut suite);
+    if with_generated {
+        suite.extend(generated::suite::refs(store)?);
+    }
     suite.sort();
     Ok(Selection {
         cases: vec![case],
@@ -134,11 +194,15 @@ mod tests {
     fn an_exact_run_sees_the_whole_suite_but_loads_one_case() {
         let dir = CaseSource::Bundled;
         let store = SchemaStore::global();
-        let full = load(&dir, &args(&[]), store).unwrap();
-        let first = full.cases[0].id.clone();
-        let one = load(&dir, &args(&["--exact", &first]), store).unwrap();
-        assert_eq!(one.cases.len(), 1);
-        assert_eq!(one.cases[0].id, first);
-        assert_eq!(one.suite, full.suite);
+        let full = load(&dir, &args(&[]), store, true).unwrap();
+        let generated = full.cases.iter().find(|c| c.id.starts_with("generated/"));
+        for id in [full.cases[0].id.clone(), generated.unwrap().id.clone()] {
+            let one = load(&dir, &args(&["--exact", &id]), store, true).unwrap();
+            assert_eq!(one.cases.len(), 1);
+            assert_eq!(one.cases[0].id, id);
+            assert_eq!(one.suite, full.suite);
+        }
+        let own = load(&dir, &args(&[]), store, false).unwrap();
+        assert!(!own.cases.iter().any(|c| c.id.starts_with("generated/")));
     }
 }

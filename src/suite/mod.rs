@@ -53,6 +53,18 @@ pub struct Suite {
     /// The longest a case's setup and steps may take (default [`DEFAULT_CASE_TIMEOUT`]);
     /// teardown runs after it regardless.
     pub case_timeout: Option<Duration>,
+    /// Run the generated validation cases ([`crate::spec::generated`]) too; `None`: with the
+    /// bundled cases, not with a case directory of your own.
+    pub generated: Option<bool>,
+}
+
+/// What `COGNITO_CONTRACT_GENERATED` says about the generated validation cases: `0` or `false`
+/// leaves them out, any other value includes them, unset or empty says nothing.
+pub fn generated_from_env() -> Option<bool> {
+    std::env::var("COGNITO_CONTRACT_GENERATED")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| v != "0" && v != "false")
 }
 
 /// The per-case timeout unless one is set.
@@ -71,6 +83,7 @@ impl Suite {
             reports: Outputs::default(),
             network: NetworkSettings::default(),
             case_timeout: None,
+            generated: None,
         }
     }
 
@@ -78,7 +91,8 @@ impl Suite {
     /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`, then `AWS_ENDPOINT_URL`; `AWS_REGION`;
     /// plus `COGNITO_CONTRACT_TARGET`, `COGNITO_CONTRACT_CASES` and `COGNITO_CONTRACT_LENIENT=1`,
     /// and the report files `COGNITO_CONTRACT_JUNIT`, `COGNITO_CONTRACT_JSON_REPORT` and
-    /// `COGNITO_CONTRACT_MARKDOWN`. Without `AWS_REGION` the region comes from the profile, as
+    /// `COGNITO_CONTRACT_MARKDOWN`; `COGNITO_CONTRACT_GENERATED=0` leaves the generated
+    /// validation cases out (`1` runs them with a case directory too). Without `AWS_REGION` the region comes from the profile, as
     /// for the SDKs; `COGNITO_CONTRACT_CASE_TIMEOUT` sets the per-case timeout. The opt-in,
     /// retry and pacing variables are read when the run connects (see [`crate::http::aws`]).
     pub fn from_env() -> Suite {
@@ -101,6 +115,7 @@ impl Suite {
             suite.cases = CaseSource::Dir(PathBuf::from(dir));
         }
         suite.lenient = var("COGNITO_CONTRACT_LENIENT").is_some_and(|v| v != "0" && v != "false");
+        suite.generated = generated_from_env();
         suite.reports = Outputs::from_env();
         suite
     }
@@ -118,6 +133,19 @@ impl Suite {
     pub fn cases(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cases = CaseSource::Dir(dir.into());
         self
+    }
+
+    /// Runs the generated validation cases too (`true`), or leaves them out (`false`). By
+    /// default they run with the bundled cases and not with [`Suite::cases`].
+    pub fn generated(mut self, generated: bool) -> Self {
+        self.generated = Some(generated);
+        self
+    }
+
+    /// Whether this run includes the generated validation cases.
+    pub fn includes_generated(&self) -> bool {
+        self.generated
+            .unwrap_or(matches!(self.cases, CaseSource::Bundled))
     }
 
     /// Writes JUnit XML to `path` after the run.
@@ -159,19 +187,16 @@ impl Suite {
             self.check_aws_opt_in()?;
         }
         let store = SchemaStore::global();
-        let selection =
-            select::load(&self.cases, args, store).map_err(|e: LoadErrors| e.to_string())?;
+        let with_generated = self.includes_generated();
+        let selection = select::load(&self.cases, args, store, with_generated)
+            .map_err(|e: LoadErrors| e.to_string())?;
 
         let target_name = self
             .target
             .clone()
             .or_else(|| self.endpoint.is_none().then(|| "moto".to_owned()));
         let ids = selection.ids();
-        let expectations = match &target_name {
-            Some(name) => Expectations::load(&self.cases, name, &ids)
-                .map_err(|errors| LoadErrors(errors).to_string())?,
-            None => Expectations::none(),
-        };
+        let expectations = self.expectations(target_name.as_deref(), &ids, with_generated)?;
 
         // Only start a server when some trial will run.
         let mut server = None;
@@ -211,8 +236,12 @@ impl Suite {
             &self.region,
         ));
 
-        let trials = selection
-            .cases
+        // The hand-written cases first, the generated ones after them: on a target that does
+        // not validate, a generated case may create something, and hand-written cases that list
+        // the account (ListUserPools) should have finished by then.
+        let mut cases = selection.cases;
+        cases.sort_by_key(|case| case.area == crate::spec::generated::AREA);
+        let trials = cases
             .into_iter()
             .map(|case| {
                 let (context, expectations, summary, collector) = (
@@ -292,6 +321,25 @@ impl Suite {
 }
 
 impl Suite {
+    /// The expectations of `target` (none without a name) for a suite of `ids`; a run without
+    /// the generated cases keeps entries that name only those.
+    fn expectations(
+        &self,
+        target: Option<&str>,
+        ids: &[&str],
+        with_generated: bool,
+    ) -> Result<Expectations, String> {
+        let Some(name) = target else {
+            return Ok(Expectations::none());
+        };
+        let left_out: &[&str] = match with_generated {
+            true => &[],
+            false => &[crate::spec::generated::AREA],
+        };
+        Expectations::load_leaving_out(&self.cases, name, ids, left_out)
+            .map_err(|errors| LoadErrors(errors).to_string())
+    }
+
     /// Refuses a real AWS endpoint without the opt-in, first thing, before anything is loaded
     /// or sent (connecting checks again).
     fn check_aws_opt_in(&self) -> Result<(), String> {
