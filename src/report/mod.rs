@@ -19,7 +19,6 @@ pub mod update;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -304,20 +303,16 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     })
 }
 
-/// An exclusive `flock` held until dropped.
+/// An exclusive lock on a file ([`File::lock`], `flock` on Unix) held until dropped.
 struct FileLock<'a>(&'a File);
 
 impl<'a> FileLock<'a> {
     fn exclusive(file: &'a File) -> std::io::Result<FileLock<'a>> {
         loop {
-            // SAFETY: flock on a file descriptor we own for the lifetime of the guard.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-            if rc == 0 {
-                return Ok(FileLock(file));
-            }
-            let error = std::io::Error::last_os_error();
-            if error.kind() != std::io::ErrorKind::Interrupted {
-                return Err(error);
+            match file.lock() {
+                Ok(()) => return Ok(FileLock(file)),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
             }
         }
     }
@@ -325,10 +320,7 @@ impl<'a> FileLock<'a> {
 
 impl Drop for FileLock<'_> {
     fn drop(&mut self) {
-        // SAFETY: unlocking the descriptor locked in `exclusive`.
-        unsafe {
-            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-        }
+        let _ = self.0.unlock();
     }
 }
 
