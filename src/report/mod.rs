@@ -153,13 +153,13 @@ pub fn bundled_model() -> ModelVersion {
 
 /// Whether this process runs one test of a cargo-nextest run (nextest starts a process per test).
 pub fn process_per_test() -> bool {
-    std::env::var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test")
+    crate::support::env::var("NEXTEST_EXECUTION_MODE").is_some_and(|m| m == "process-per-test")
 }
 
 fn run_id() -> String {
-    match std::env::var("NEXTEST_RUN_ID") {
-        Ok(id) if !id.is_empty() => id,
-        _ => format!(
+    match crate::support::env::var("NEXTEST_RUN_ID") {
+        Some(id) => id,
+        None => format!(
             "{:016x}{:016x}",
             crate::support::random::random_u64(),
             crate::support::random::random_u64()
@@ -187,11 +187,7 @@ impl Outputs {
     /// Paths from `COGNITO_CONTRACT_JUNIT`, `COGNITO_CONTRACT_JSON_REPORT` and
     /// `COGNITO_CONTRACT_MARKDOWN`.
     pub fn from_env() -> Outputs {
-        let var = |name: &str| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
+        let var = crate::support::env::path;
         Outputs {
             junit: var(JUNIT_ENV),
             json: var(JSON_REPORT_ENV),
