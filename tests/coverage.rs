@@ -69,7 +69,7 @@ fn coverage_does_not_go_down() {
         .filter(|(_, o)| !o.cases.is_empty())
         .map(|(n, _)| n.clone())
         .collect();
-    if std::env::var_os("COGNITO_CONTRACT_UPDATE_BASELINE").is_some() {
+    if cognito_contract::support::env::flag("COGNITO_CONTRACT_UPDATE_BASELINE") {
         let baseline = Baseline {
             operations_covered: covered.clone(),
             pairs_exercised: now.totals.pairs_exercised,

@@ -21,8 +21,7 @@ use serde_json::{Value, json};
 
 /// Runs `test` on values from `strategy` in batches until the property's budget is spent.
 fn fuzz<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value)) {
-    let seconds = std::env::var("COGNITO_CONTRACT_FUZZ_SECONDS")
-        .ok()
+    let seconds = cognito_contract::support::env::var("COGNITO_CONTRACT_FUZZ_SECONDS")
         .and_then(|n| n.parse().ok())
         .unwrap_or(3.0);
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);

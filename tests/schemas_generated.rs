@@ -37,7 +37,7 @@ fn committed(dir: &Path) -> BTreeMap<PathBuf, String> {
 fn committed_schemas_match_the_pinned_model() {
     let model = pinned_model().unwrap_or_else(|e| panic!("pinned model: {e}"));
     let generated = schemagen::generate(&model);
-    if std::env::var_os("COGNITO_CONTRACT_REGENERATE").is_some() {
+    if cognito_contract::support::env::flag("COGNITO_CONTRACT_REGENERATE") {
         schemagen::write(&schemas_dir(), &generated).expect("write schemas/");
     }
     let on_disk = committed(&schemas_dir());

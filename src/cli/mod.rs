@@ -231,11 +231,9 @@ impl KindArgs {
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> ExitCode {
-    let schemas = cli.schemas.or_else(|| {
-        std::env::var_os("COGNITO_CONTRACT_SCHEMAS")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
+    let schemas = cli
+        .schemas
+        .or_else(|| crate::support::env::path("COGNITO_CONTRACT_SCHEMAS"));
     if let Some(dir) = schemas
         && let Err(e) = SchemaStore::use_dir(&dir)
     {

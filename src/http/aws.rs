@@ -23,6 +23,7 @@ use crate::http::credentials::{self, Purpose};
 use crate::http::sigv4::Sigv4Signer;
 use crate::spec::case::Case;
 use crate::spec::side_effects;
+use crate::support::env;
 
 /// The target name that means real AWS.
 pub const AWS_TARGET: &str = "aws";
@@ -79,7 +80,7 @@ impl NetworkSettings {
                 .transpose()
         }
         let mut merged = self.clone();
-        merged.allow_aws |= var(ALLOW_AWS_ENV).is_some_and(|v| truthy(&v));
+        merged.allow_aws |= var(ALLOW_AWS_ENV).is_some_and(|v| env::truthy(&v));
         if merged.max_attempts.is_none() {
             merged.max_attempts = parsed("AWS_MAX_ATTEMPTS", var("AWS_MAX_ATTEMPTS"))?;
             if merged.max_attempts == Some(0) {
@@ -127,13 +128,6 @@ impl NetworkSettings {
         }
         options
     }
-}
-
-fn truthy(value: &str) -> bool {
-    !matches!(
-        value.to_ascii_lowercase().as_str(),
-        "0" | "false" | "no" | "off"
-    )
 }
 
 /// Parses `90`, `90s`, `1500ms`, `5m`, `1h`, `2d`, `1h30m` (a bare number is seconds).
@@ -270,8 +264,15 @@ pub async fn connect(
     settings: &NetworkSettings,
     default_timeout: Duration,
 ) -> Result<Connection, String> {
-    let env = |name: &str| std::env::var(name).ok();
-    connect_with(endpoint, target, region, settings, default_timeout, &env).await
+    connect_with(
+        endpoint,
+        target,
+        region,
+        settings,
+        default_timeout,
+        &env::var,
+    )
+    .await
 }
 
 /// Checks the opt-in (before anything else, and before anything is sent), merges the settings
@@ -319,14 +320,13 @@ pub fn unmet_requirements(case: &Case, aws: bool) -> Option<String> {
             case.requires.join(", ")
         ));
     }
-    let allowed = |variable: &str| std::env::var(variable).is_ok_and(|v| truthy(&v));
     let refused: Vec<&str> = case
         .side_effects
         .iter()
         .map(String::as_str)
         .filter(|effect| match *effect {
-            side_effects::ACCOUNT_SETTINGS => !allowed(ALLOW_ACCOUNT_SETTINGS_ENV),
-            _ => !allowed(ALLOW_MAIL_ENV),
+            side_effects::ACCOUNT_SETTINGS => !env::flag(ALLOW_ACCOUNT_SETTINGS_ENV),
+            _ => !env::flag(ALLOW_MAIL_ENV),
         })
         .collect();
     (!refused.is_empty()).then(|| {

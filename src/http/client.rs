@@ -396,7 +396,7 @@ fn same_as(message: &str, retries: &[String]) -> Vec<String> {
 
 /// A random number in `[0, 1)` for jitter.
 fn random_fraction() -> f64 {
-    (crate::support::random::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+    fastrand::f64()
 }
 
 /// A duration in seconds, to the millisecond, for messages: `0.5`, `30`, `0.503`.

@@ -149,7 +149,7 @@ fn resolved(credentials: Credentials, source: String) -> Resolved {
 
 /// Resolves credentials from the process environment (see the module documentation).
 pub async fn resolve(purpose: Purpose, region: &str) -> Result<Resolved, String> {
-    resolve_with(purpose, region, &|name| std::env::var(name).ok()).await
+    resolve_with(purpose, region, &crate::support::env::var).await
 }
 
 /// Resolves credentials with `env` standing for the environment.

@@ -173,9 +173,7 @@ pub struct Locator {
 impl Locator {
     /// The locator for this process: `MOTO_SERVER` (ignored when empty) and `PATH`.
     pub fn from_env() -> Self {
-        let explicit = std::env::var_os(MOTO_SERVER_ENV)
-            .filter(|value| !value.is_empty())
-            .map(PathBuf::from);
+        let explicit = crate::support::env::path(MOTO_SERVER_ENV);
         let search_path = std::env::var_os("PATH")
             .map(|path| std::env::split_paths(&path).collect())
             .unwrap_or_default();

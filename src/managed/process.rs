@@ -252,25 +252,7 @@ pub fn tail_of(text: &str) -> String {
     tail
 }
 
-/// `text` without ANSI escape sequences (`ESC [ ... letter`), for logs of programs that colour
-/// their output whatever they write to.
-pub fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::support::text::strip_ansi;
 
 #[cfg(test)]
 mod tests {

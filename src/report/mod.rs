@@ -19,7 +19,6 @@ pub mod update;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -165,13 +164,13 @@ pub fn bundled_model() -> ModelVersion {
 
 /// Whether this process runs one test of a cargo-nextest run (nextest starts a process per test).
 pub fn process_per_test() -> bool {
-    std::env::var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test")
+    crate::support::env::var("NEXTEST_EXECUTION_MODE").is_some_and(|m| m == "process-per-test")
 }
 
 fn run_id() -> String {
-    match std::env::var("NEXTEST_RUN_ID") {
-        Ok(id) if !id.is_empty() => id,
-        _ => format!(
+    match crate::support::env::var("NEXTEST_RUN_ID") {
+        Some(id) => id,
+        None => format!(
             "{:016x}{:016x}",
             crate::support::random::random_u64(),
             crate::support::random::random_u64()
@@ -199,11 +198,7 @@ impl Outputs {
     /// Paths from `COGNITO_CONTRACT_JUNIT`, `COGNITO_CONTRACT_JSON_REPORT` and
     /// `COGNITO_CONTRACT_MARKDOWN`.
     pub fn from_env() -> Outputs {
-        let var = |name: &str| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
+        let var = crate::support::env::path;
         Outputs {
             junit: var(JUNIT_ENV),
             json: var(JSON_REPORT_ENV),
@@ -315,20 +310,16 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     })
 }
 
-/// An exclusive `flock` held until dropped.
+/// An exclusive lock on a file ([`File::lock`], `flock` on Unix) held until dropped.
 struct FileLock<'a>(&'a File);
 
 impl<'a> FileLock<'a> {
     fn exclusive(file: &'a File) -> std::io::Result<FileLock<'a>> {
         loop {
-            // SAFETY: flock on a file descriptor we own for the lifetime of the guard.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-            if rc == 0 {
-                return Ok(FileLock(file));
-            }
-            let error = std::io::Error::last_os_error();
-            if error.kind() != std::io::ErrorKind::Interrupted {
-                return Err(error);
+            match file.lock() {
+                Ok(()) => return Ok(FileLock(file)),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
             }
         }
     }
@@ -336,10 +327,7 @@ impl<'a> FileLock<'a> {
 
 impl Drop for FileLock<'_> {
     fn drop(&mut self) {
-        // SAFETY: unlocking the descriptor locked in `exclusive`.
-        unsafe {
-            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-        }
+        let _ = self.0.unlock();
     }
 }
 

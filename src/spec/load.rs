@@ -551,26 +551,9 @@ fn suggest(name: &str, store: &SchemaStore) -> String {
         .index()
         .operations
         .keys()
-        .find(|known| known.eq_ignore_ascii_case(name) || edit_distance(known, name) <= 2)
+        .find(|known| known.eq_ignore_ascii_case(name) || strsim::levenshtein(known, name) <= 2)
         .map(|known| format!(", did you mean {known}?"))
         .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(current + 1);
-            prev = current;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

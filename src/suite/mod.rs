@@ -61,10 +61,7 @@ pub struct Suite {
 /// What `COGNITO_CONTRACT_GENERATED` says about the generated validation cases: `0` or `false`
 /// leaves them out, any other value includes them, unset or empty says nothing.
 pub fn generated_from_env() -> Option<bool> {
-    std::env::var("COGNITO_CONTRACT_GENERATED")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(|v| v != "0" && v != "false")
+    crate::support::env::var("COGNITO_CONTRACT_GENERATED").map(|v| crate::support::env::truthy(&v))
 }
 
 /// The per-case timeout unless one is set.
@@ -96,7 +93,7 @@ impl Suite {
     /// for the SDKs; `COGNITO_CONTRACT_CASE_TIMEOUT` sets the per-case timeout. The opt-in,
     /// retry and pacing variables are read when the run connects (see [`crate::http::aws`]).
     pub fn from_env() -> Suite {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let var = crate::support::env::var;
         let mut suite = Suite::bundled();
         suite.endpoint =
             var("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER").or_else(|| var("AWS_ENDPOINT_URL"));
@@ -114,7 +111,7 @@ impl Suite {
         if let Some(dir) = var("COGNITO_CONTRACT_CASES") {
             suite.cases = CaseSource::Dir(PathBuf::from(dir));
         }
-        suite.lenient = var("COGNITO_CONTRACT_LENIENT").is_some_and(|v| v != "0" && v != "false");
+        suite.lenient = crate::support::env::flag("COGNITO_CONTRACT_LENIENT");
         suite.generated = generated_from_env();
         suite.reports = Outputs::from_env();
         suite
@@ -348,7 +345,7 @@ impl Suite {
             (None, Some(aws::AWS_TARGET)) => aws::regional_endpoint(&self.region)?,
             (None, _) => return Ok(()),
         };
-        let settings = self.network.with_env(&|name| std::env::var(name).ok())?;
+        let settings = self.network.with_env(&crate::support::env::var)?;
         aws::check_allowed(&endpoint, settings.allow_aws)
     }
 
@@ -373,8 +370,7 @@ impl Suite {
         let mut context = RunContext::with_client(connection.client.clone());
         context.secrets = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
             .iter()
-            .filter_map(|name| std::env::var(name).ok())
-            .filter(|value| !value.is_empty())
+            .filter_map(|name| crate::support::env::var(name))
             .collect();
         context.case_timeout = Some(self.case_timeout.unwrap_or(DEFAULT_CASE_TIMEOUT));
         context.tag_pools = connection.aws;

@@ -2,7 +2,7 @@
 //! Python venv that holds the pinned moto. Everything lives under one directory so that
 //! `cargo clean` (or deleting it) starts over.
 //!
-//! The directory is, in order: `$COGNITO_CONTRACT_CACHE`; `$CARGO_TARGET_DIR/cognito-contract`;
+//! The directory is, in order: `$COGNITO_CONTRACT_CACHE` (an empty variable counts as unset); `$CARGO_TARGET_DIR/cognito-contract`;
 //! the `target/cognito-contract` folder above the running executable (true for `cargo test` and
 //! `cargo run`); else `./target/cognito-contract`.
 
@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 
 /// The cache directory (not created here).
 pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = env::var_os("COGNITO_CONTRACT_CACHE") {
-        return absolute(PathBuf::from(dir));
+    if let Some(dir) = super::env::path("COGNITO_CONTRACT_CACHE") {
+        return absolute(dir);
     }
-    if let Some(dir) = env::var_os("CARGO_TARGET_DIR") {
-        return absolute(PathBuf::from(dir)).join("cognito-contract");
+    if let Some(dir) = super::env::path("CARGO_TARGET_DIR") {
+        return absolute(dir).join("cognito-contract");
     }
     if let Ok(exe) = env::current_exe()
         && let Some(target) = exe
