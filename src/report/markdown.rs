@@ -118,10 +118,11 @@ pub fn render(run: &RunReport) -> String {
         inline(run.target_label())
     ));
     out.push_str(&format!(
-        "| passed | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
-         |---:|---:|---:|---:|---:|---:|---:|\n\
-         | {} | {} | {} | {} | {} | {} | {} |\n\n",
+        "| passed | passed with waivers | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {} | {} | {} | {} | {} | {} |\n\n",
         t.passed,
+        t.passed_with_waivers,
         t.failed,
         t.expected_failures,
         t.unexpected_passes,
@@ -212,22 +213,30 @@ pub fn render(run: &RunReport) -> String {
         out.push('\n');
     }
 
-    let expected: Vec<&CaseResult> = run
-        .cases
-        .iter()
-        .filter(|c| c.outcome == Outcome::ExpectedFailure)
-        .collect();
-    if !expected.is_empty() {
-        out.push_str(&format!(
-            "<details><summary>Expected failures ({})</summary>\n\n",
-            expected.len()
-        ));
-        for case in expected {
-            list_case(&mut out, case, &format!("— {}", case.reasons.join("; ")));
-        }
-        out.push_str("\n</details>\n");
-    }
+    folded(
+        &mut out,
+        run,
+        Outcome::PassedWithWaivers,
+        "Passed with waivers",
+    );
+    folded(&mut out, run, Outcome::ExpectedFailure, "Expected failures");
     out
+}
+
+/// The cases with `outcome`, with their expectations' reasons, folded away under `title`.
+fn folded(out: &mut String, run: &RunReport, outcome: Outcome, title: &str) {
+    let cases: Vec<&CaseResult> = run.cases.iter().filter(|c| c.outcome == outcome).collect();
+    if cases.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "<details><summary>{title} ({})</summary>\n\n",
+        cases.len()
+    ));
+    for case in cases {
+        list_case(out, case, &format!("— {}", case.reasons.join("; ")));
+    }
+    out.push_str("\n</details>\n");
 }
 
 #[cfg(test)]

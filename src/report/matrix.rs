@@ -1,7 +1,7 @@
 //! The conformance matrix: one self-contained HTML page built from one or more JSON reports
 //! (`cognito-contract matrix REPORT.json...`). One column per target (reports of the same target,
 //! e.g. shards, are merged into one column), one row per operation the cases test, grouped by
-//! area. A cell counts that operation's cases by outcome (pass, expected failure, fail, not run,
+//! area. A cell counts that operation's cases by outcome (pass, passed with waivers, expected failure, fail, not run,
 //! with unexpected passes, intermittent cases and harness errors apart) and takes the colour of
 //! the worst; it
 //! lists the error codes the target answered for the operation, marked when undocumented. Each
@@ -39,6 +39,8 @@ pub struct Column {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub pass: usize,
+    /// Passes with failures only glob check-waivers (target quirks) cover.
+    pub passed_with_waivers: usize,
     pub expected_failure: usize,
     pub fail: usize,
     pub unexpected_pass: usize,
@@ -70,7 +72,7 @@ pub struct SeenError {
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     /// The worst outcome: `error`, `fail`, `unexpected_pass`, `expected_failure`, `intermittent`,
-    /// `pass` or `not_run`.
+    /// `passed_with_waivers`, `pass` or `not_run`.
     pub status: String,
     pub counts: Counts,
     pub errors_seen: Vec<SeenError>,
@@ -107,12 +109,13 @@ pub struct Matrix {
 }
 
 /// A cell's possible statuses, worst first: a case outcome ([`Outcome`]), or `None` for not run.
-const STATUS_ORDER: [Option<Outcome>; 7] = [
+const STATUS_ORDER: [Option<Outcome>; 8] = [
     Some(Outcome::Error),
     Some(Outcome::Fail),
     Some(Outcome::UnexpectedPass),
     Some(Outcome::ExpectedFailure),
     Some(Outcome::Intermittent),
+    Some(Outcome::PassedWithWaivers),
     Some(Outcome::Pass),
     None,
 ];
@@ -128,6 +131,7 @@ impl Counts {
     fn slot(&mut self, outcome: Option<Outcome>) -> &mut usize {
         match outcome {
             Some(Outcome::Pass) => &mut self.pass,
+            Some(Outcome::PassedWithWaivers) => &mut self.passed_with_waivers,
             Some(Outcome::ExpectedFailure) => &mut self.expected_failure,
             Some(Outcome::Fail) => &mut self.fail,
             Some(Outcome::UnexpectedPass) => &mut self.unexpected_pass,
@@ -404,7 +408,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .column-card .meta { color: #555; font-size: 12px; }
 .totals { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 6px; }
 .pill { border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; }
-.pass { background: var(--pass-bg); color: var(--pass); }
+.pass, .passed_with_waivers { background: var(--pass-bg); color: var(--pass); }
 .expected_failure { background: var(--xfail-bg); color: var(--xfail); }
 .fail, .unexpected_pass { background: var(--fail-bg); color: var(--fail); }
 .error { background: var(--error-bg); color: var(--error); }
@@ -424,7 +428,7 @@ td.cell:hover { outline: 2px solid #444; outline-offset: -2px; }
 td.cell .counts { font-variant-numeric: tabular-nums; font-weight: 600; }
 td.cell .bar { display: flex; height: 5px; margin: 3px 0 2px; border-radius: 3px; overflow: hidden; background: var(--none-bg); }
 td.cell .bar span { display: block; height: 100%; }
-.bar .pass { background: var(--pass); } .bar .expected_failure { background: #e0b400; }
+.bar .pass { background: var(--pass); } .bar .passed_with_waivers { background: #66bb6a; } .bar .expected_failure { background: #e0b400; }
 .bar .intermittent { background: var(--flaky); } .bar .fail, .bar .unexpected_pass { background: var(--fail); }
 .bar .not_run { background: #c4c4c4; } .bar .error { background: var(--error); }
 .score { font-size: 22px; font-weight: 700; margin-top: 4px; }
@@ -448,10 +452,10 @@ const SCRIPT: &str = r##"
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("matrix-data").textContent);
-  const LABELS = { pass: "pass", expected_failure: "expected failure", fail: "fail",
+  const LABELS = { pass: "pass", passed_with_waivers: "passed with waivers", expected_failure: "expected failure", fail: "fail",
     unexpected_pass: "unexpected pass", intermittent: "intermittent", error: "harness error",
     not_run: "not run" };
-  const SYMBOLS = [["pass", "✓"], ["expected_failure", "~"], ["intermittent", "?"],
+  const SYMBOLS = [["pass", "✓"], ["passed_with_waivers", "≈"], ["expected_failure", "~"], ["intermittent", "?"],
     ["fail", "✗"], ["unexpected_pass", "!"], ["error", "E"], ["not_run", "–"]];
   const OUTCOMES = SYMBOLS.map(([s]) => s);
   function el(tag, attrs, text) {
@@ -471,6 +475,7 @@ const SCRIPT: &str = r##"
   for (const c of data.columns) {
     const card = el("div", { class: "column-card", "data-col": c.key,
       "data-cases": c.totals.cases, "data-passed": c.totals.passed, "data-failed": c.totals.failed,
+      "data-passed-with-waivers": c.totals.passed_with_waivers || 0,
       "data-expected-failures": c.totals.expected_failures,
       "data-unexpected-passes": c.totals.unexpected_passes,
       "data-intermittent": c.totals.intermittent, "data-errors": c.totals.errors,
@@ -486,6 +491,8 @@ const SCRIPT: &str = r##"
       (c.complete ? "" : " · partial run")));
     const totals = el("div", { class: "totals" });
     totals.appendChild(pill("pass", c.totals.passed + " passed"));
+    totals.appendChild(pill("passed_with_waivers",
+      (c.totals.passed_with_waivers || 0) + " passed with waivers"));
     totals.appendChild(pill("expected_failure", c.totals.expected_failures + " expected failures"));
     totals.appendChild(pill("fail", c.totals.failed + " failed"));
     totals.appendChild(pill("unexpected_pass", c.totals.unexpected_passes + " unexpected passes"));

@@ -183,7 +183,9 @@ pub fn update(
     let entries: Vec<Entry> = items.iter().map(Item::entry).collect();
     let suite: BTreeSet<&str> = case_ids.iter().copied().collect();
 
-    // Apply the entries to the run's failures, first covering entry wins, as in a run.
+    // Apply the entries to the run's failures as a run does: the first covering per-case entry,
+    // else the first covering waiver. A case whose failures only waivers cover passed (with
+    // waivers), so its per-case entries covered nothing.
     let mut used = vec![false; entries.len()];
     let mut uncovered: Vec<(String, String)> = Vec::new();
     for case in run.cases.iter().filter(|c| suite.contains(c.id.as_str())) {
@@ -192,9 +194,12 @@ pub fn update(
             .collect();
         for step in &case.steps {
             for failure in &step.failures {
+                let covers = |i: &&usize| entries[**i].covers_named(&step.id, failure.check);
+                let demanding = |i: &&usize| entries[**i].demands_failure() && covers(i);
                 match matching
                     .iter()
-                    .find(|&&i| entries[i].covers_named(&step.id, failure.check))
+                    .find(demanding)
+                    .or_else(|| matching.iter().find(covers))
                 {
                     Some(&i) => used[i] = true,
                     None => {
@@ -583,6 +588,45 @@ mod tests {
         assert_eq!(update.removed.len(), 1, "{:?}", update.removed);
         assert_eq!(update.removed[0].0.case, "**");
         assert!(update.added.is_empty());
+    }
+
+    #[test]
+    fn a_case_that_passed_with_waivers_passed_for_its_own_entries() {
+        // Every case ran; the only failures are content types the ** waiver covers, and a/one's
+        // and a/two's entries name other steps: those cases passed with waivers.
+        let mut cases = vec![
+            case(
+                "a/one",
+                vec![
+                    step("steps[0]", Outcome::Pass, &[]),
+                    step("steps[1]", Outcome::PassedWithWaivers, &["content_type"]),
+                ],
+            ),
+            case(
+                "a/two",
+                vec![
+                    step("steps[0]", Outcome::PassedWithWaivers, &["content_type"]),
+                    step("steps[1]", Outcome::Pass, &[]),
+                ],
+            ),
+            case("b/three", vec![step("steps[0]", Outcome::Pass, &[])]),
+            case(
+                "b/four",
+                vec![step("steps[0]", Outcome::ExpectedFailure, &["body"])],
+            ),
+        ];
+        for c in &mut cases[..2] {
+            c.outcome = Outcome::PassedWithWaivers;
+        }
+        let update = update(Some(EXISTING), "t.json", "t", IDS, &run(cases, &[]), None).unwrap();
+        let removed: Vec<(&str, &str)> = update
+            .removed
+            .iter()
+            .map(|(item, why)| (item.case.as_str(), why.as_str()))
+            .collect();
+        assert_eq!(removed, [("a/one", "passes now"), ("a/two", "passes now")]);
+        assert!(update.added.is_empty());
+        assert_eq!(update.kept, 3, "the waiver applied, so it stays");
     }
 
     #[test]

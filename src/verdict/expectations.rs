@@ -5,8 +5,11 @@
 //! check (`content_type`), with the reason. Failures an entry covers are expected. An entry that
 //! names a single case, or that has no `check`, *demands* its failure: if the case passes where
 //! the entry says it fails, that is an unexpected pass and fails the run, so the list stays
-//! honest. A glob entry with a `check` waives that check wherever it happens; if it never
-//! applies in a whole run it is reported as stale. An entry marked `"intermittent": true` covers a
+//! honest. A glob entry with a `check` waives that check wherever it happens (a quirk of the
+//! target): a case whose only failures such waivers cover passes, as
+//! [`Verdict::PassedWithWaivers`]; where a per-case entry covers a failure too, that entry applies
+//! and the case is an expected failure. A waiver that never applies in a whole run is reported
+//! as stale. An entry marked `"intermittent": true` covers a
 //! failure that comes and goes: a case it applies to neither fails nor passes the run, and is
 //! counted apart. An entry whose step never ran (an earlier step ended the case) is not held
 //! against the case. Entries cover the target's failures only: a case with a harness error (see
@@ -102,7 +105,13 @@ pub struct Expectations {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Pass,
-    /// Failed only in ways the expectations describe; the reasons of the entries that applied.
+    /// Failed only in ways glob check-waivers (target quirks, entries that do not demand a
+    /// failure) cover: a pass. The reasons of the waivers that applied.
+    PassedWithWaivers {
+        reasons: Vec<String>,
+    },
+    /// Failed only in ways the expectations describe, a per-case entry among them; the reasons of
+    /// the entries that applied.
     ExpectedFailure {
         reasons: Vec<String>,
     },
@@ -136,6 +145,7 @@ impl Verdict {
     pub fn outcome(&self) -> Outcome {
         match self {
             Verdict::Pass => Outcome::Pass,
+            Verdict::PassedWithWaivers { .. } => Outcome::PassedWithWaivers,
             Verdict::ExpectedFailure { .. } => Outcome::ExpectedFailure,
             Verdict::Fail { .. } => Outcome::Fail,
             Verdict::UnexpectedPass { .. } => Outcome::UnexpectedPass,
@@ -303,10 +313,7 @@ fn verdict_with(
     let mut unexpected = Vec::new();
     let mut used = vec![false; entries.len()];
     for failure in failures {
-        match entries
-            .iter()
-            .position(|e| e.covers(&failure.step, &failure.failure))
-        {
+        match covering_index(entries, failure) {
             Some(i) => {
                 used[i] = true;
                 entries[i].applied.fetch_add(1, Ordering::Relaxed);
@@ -346,17 +353,31 @@ fn verdict_with(
             failed: !failures.is_empty(),
         };
     }
-    let reasons: Vec<String> = entries
+    let applied: Vec<&Entry> = entries
         .iter()
         .zip(&used)
         .filter(|(_, used)| **used)
-        .map(|(e, _)| describe(e))
+        .map(|(e, _)| *e)
         .collect();
+    let reasons: Vec<String> = applied.iter().map(|e| describe(e)).collect();
     if reasons.is_empty() {
         Verdict::Pass
+    } else if applied.iter().all(|e| !e.demands_failure()) {
+        Verdict::PassedWithWaivers { reasons }
     } else {
         Verdict::ExpectedFailure { reasons }
     }
+}
+
+/// The index of the entry that covers `failure`: a per-case entry (one that demands its failure)
+/// before a waiver, so that a case an entry names is held to it even where a glob waiver of the
+/// same check would cover the failure too.
+fn covering_index(entries: &[&Entry], failure: &StepFailure) -> Option<usize> {
+    let covers = |e: &&Entry| e.covers(&failure.step, &failure.failure);
+    entries
+        .iter()
+        .position(|e| e.demands_failure() && covers(e))
+        .or_else(|| entries.iter().position(covers))
 }
 
 fn describe(entry: &Entry) -> String {
@@ -456,9 +477,35 @@ mod tests {
         ));
         assert!(matches!(
             verdict(&entries, &[failure(false)]),
-            Verdict::ExpectedFailure { .. }
+            Verdict::PassedWithWaivers { .. }
         ));
         assert!(waiver.stale_waivers().is_empty());
+    }
+
+    #[test]
+    fn waived_failures_alone_are_a_pass_and_a_case_entry_keeps_them_expected() {
+        let waiver = r#"{"case": "a/*", "check": "request_id", "reason": "no request ids here"}"#;
+        let ex = parse(&format!("[{waiver}]"));
+        let verdict = verdict(&ex.for_case("a/b"), &[failure(false)]);
+        assert_eq!(
+            verdict,
+            Verdict::PassedWithWaivers {
+                reasons: vec!["[request_id] no request ids here".into()]
+            }
+        );
+        assert_eq!(verdict.outcome(), Outcome::PassedWithWaivers);
+        assert!(!verdict.fails_run());
+        // A per-case entry covering the same failure, even listed after the waiver, applies.
+        let ex = parse(&format!(
+            r#"[{waiver}, {{"case": "a/b", "step": "steps[1]", "reason": "b has no request id"}}]"#
+        ));
+        assert_eq!(
+            super::verdict(&ex.for_case("a/b"), &[failure(false)]),
+            Verdict::ExpectedFailure {
+                reasons: vec!["steps[1] b has no request id".into()]
+            }
+        );
+        assert_eq!(ex.entries[0].applied.load(Ordering::Relaxed), 0);
     }
 
     #[test]
