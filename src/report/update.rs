@@ -35,6 +35,9 @@ pub struct Item {
     pub case: String,
     pub step: Option<String>,
     pub check: Option<Check>,
+    pub operation: Option<String>,
+    pub at: Option<String>,
+    pub found: Option<String>,
     pub intermittent: bool,
     pub reason: String,
 }
@@ -45,6 +48,9 @@ impl Item {
             case: self.case.clone(),
             step: self.step.clone(),
             check: self.check,
+            operation: self.operation.clone(),
+            at: self.at.clone(),
+            found: self.found.clone(),
             intermittent: self.intermittent,
             reason: self.reason.clone(),
             applied: Default::default(),
@@ -68,17 +74,21 @@ impl Item {
         self.case.split('/').next().unwrap_or("")
     }
 
-    /// The entry as one line of JSON, members in the order case, step, check, intermittent,
-    /// reason.
+    /// The entry as one line of JSON, members in the order case, operation, step, check, at,
+    /// found, intermittent, reason.
     fn to_line(&self) -> String {
         let string = |s: &str| Value::String(s.to_owned()).to_string();
         let mut members = vec![format!("\"case\": {}", string(&self.case))];
-        if let Some(step) = &self.step {
-            members.push(format!("\"step\": {}", string(step)));
-        }
-        if let Some(check) = &self.check {
-            members.push(format!("\"check\": {}", string(check.name())));
-        }
+        let mut optional = |name: &str, value: Option<&str>| {
+            if let Some(value) = value {
+                members.push(format!("\"{name}\": {}", string(value)));
+            }
+        };
+        optional("operation", self.operation.as_deref());
+        optional("step", self.step.as_deref());
+        optional("check", self.check.map(Check::name));
+        optional("at", self.at.as_deref());
+        optional("found", self.found.as_deref());
         if self.intermittent {
             members.push("\"intermittent\": true".to_owned());
         }
@@ -153,6 +163,9 @@ fn parse_existing(shown: &str, text: &str) -> Result<(Option<String>, String, Ve
             case: e.case,
             step: e.step,
             check: e.check,
+            operation: e.operation,
+            at: e.at,
+            found: e.found,
             intermittent: e.intermittent,
             reason: e.reason,
         })
@@ -194,7 +207,14 @@ pub fn update(
             .collect();
         for step in &case.steps {
             for failure in &step.failures {
-                let covers = |i: &&usize| entries[**i].covers_named(&step.id, failure.check);
+                // A report's failures carry no pointers or found values: an entry narrowed by
+                // those is taken to cover a failure the run counted as expected.
+                let covers = |i: &&usize| {
+                    let e = &entries[**i];
+                    e.covers_named(&step.id, failure.check)
+                        && e.operation.as_ref().is_none_or(|o| *o == step.operation)
+                        && (!e.narrows_by_reply() || failure.expected)
+                };
                 let demanding = |i: &&usize| entries[**i].demands_failure() && covers(i);
                 match matching
                     .iter()
@@ -230,6 +250,9 @@ pub fn update(
             case,
             step: Some(step),
             check: None,
+            operation: None,
+            at: None,
+            found: None,
             intermittent: false,
             reason: reason.unwrap_or(REASON_PLACEHOLDER).to_owned(),
         };
@@ -627,6 +650,21 @@ mod tests {
         assert_eq!(removed, [("a/one", "passes now"), ("a/two", "passes now")]);
         assert!(update.added.is_empty());
         assert_eq!(update.kept, 3, "the waiver applied, so it stays");
+    }
+
+    #[test]
+    fn precise_entries_are_written_back_as_read() {
+        let text = r#"{
+  "target": "t",
+  "expected_failures": [
+    {"case": "**", "operation": "CreateUserPool", "check": "body_schema", "at": "/UserPool/Arn", "reason": "the ARN's account is local"},
+
+    {"case": "a/one", "step": "steps[0]", "check": "error_code", "found": "UserNotFoundException", "reason": "a missing pool reads as a missing user"}
+  ]
+}
+"#;
+        let (schema, target, items) = parse_existing("t.json", text).unwrap();
+        assert_eq!(format_file(schema.as_deref(), &target, &items), text);
     }
 
     #[test]
