@@ -173,32 +173,15 @@ fn parse_existing(shown: &str, text: &str) -> Result<(Option<String>, String, Ve
     Ok((file.schema, file.target, items))
 }
 
-/// Updates the expectations of `target` (the file's current text, if any) from `run`.
-/// `case_ids` are the cases of the suite now; `reason` is written into new entries instead of
-/// the placeholder.
-pub fn update(
-    existing: Option<&str>,
-    shown: &str,
-    target: &str,
-    case_ids: &[&str],
+/// Applies the entries to the run's failures as a run does: the first covering per-case entry,
+/// else the first covering waiver. A case whose failures only waivers cover passed (with
+/// waivers), so its per-case entries covered nothing. Gives which entries covered something, and
+/// the (case, step) pairs with a failure no entry covers.
+fn apply(
+    entries: &[Entry],
+    suite: &BTreeSet<&str>,
     run: &RunReport,
-    reason: Option<&str>,
-) -> Result<Update, String> {
-    let (schema, file_target, items) = match existing {
-        Some(text) => parse_existing(shown, text)?,
-        None => (None, target.to_owned(), Vec::new()),
-    };
-    if file_target != target {
-        return Err(format!(
-            "{shown} is for target {file_target:?}, not {target:?}"
-        ));
-    }
-    let entries: Vec<Entry> = items.iter().map(Item::entry).collect();
-    let suite: BTreeSet<&str> = case_ids.iter().copied().collect();
-
-    // Apply the entries to the run's failures as a run does: the first covering per-case entry,
-    // else the first covering waiver. A case whose failures only waivers cover passed (with
-    // waivers), so its per-case entries covered nothing.
+) -> (Vec<bool>, Vec<(String, String)>) {
     let mut used = vec![false; entries.len()];
     let mut uncovered: Vec<(String, String)> = Vec::new();
     for case in run.cases.iter().filter(|c| suite.contains(c.id.as_str())) {
@@ -232,6 +215,33 @@ pub fn update(
             }
         }
     }
+    (used, uncovered)
+}
+
+/// Updates the expectations of `target` (the file's current text, if any) from `run`.
+/// `case_ids` are the cases of the suite now; `reason` is written into new entries instead of
+/// the placeholder.
+pub fn update(
+    existing: Option<&str>,
+    shown: &str,
+    target: &str,
+    case_ids: &[&str],
+    run: &RunReport,
+    reason: Option<&str>,
+) -> Result<Update, String> {
+    let (schema, file_target, items) = match existing {
+        Some(text) => parse_existing(shown, text)?,
+        None => (None, target.to_owned(), Vec::new()),
+    };
+    if file_target != target {
+        return Err(format!(
+            "{shown} is for target {file_target:?}, not {target:?}"
+        ));
+    }
+    let entries: Vec<Entry> = items.iter().map(Item::entry).collect();
+    let suite: BTreeSet<&str> = case_ids.iter().copied().collect();
+
+    let (used, uncovered) = apply(&entries, &suite, run);
 
     let mut kept_items: Vec<Item> = Vec::new();
     let mut removed = Vec::new();
