@@ -261,7 +261,7 @@ fn a_case_that_runs_out_of_time_fails_the_run_whatever_the_expectations_say() {
     assert_eq!(output.status.code(), Some(101), "{stdout}\n{stderr}");
     assert!(
         stdout.contains(
-            "contract against t: 0 passed, 0 failed, 0 expected failures, 0 unexpected passes, \
+            "contract against t: 0 passed, 0 passed with waivers, 0 failed, 0 expected failures, 0 unexpected passes, \
              0 intermittent, 1 errors"
         ),
         "{stdout}"

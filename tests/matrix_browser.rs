@@ -109,8 +109,9 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-const OUTCOMES: [&str; 7] = [
+const OUTCOMES: [&str; 8] = [
     "pass",
+    "passed_with_waivers",
     "expected_failure",
     "fail",
     "unexpected_pass",
@@ -237,6 +238,7 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
         for (attr, key) in [
             ("data-cases", "cases"),
             ("data-passed", "passed"),
+            ("data-passed-with-waivers", "passed_with_waivers"),
             ("data-failed", "failed"),
             ("data-expected-failures", "expected_failures"),
             ("data-unexpected-passes", "unexpected_passes"),

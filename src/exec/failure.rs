@@ -181,6 +181,35 @@ impl Failure {
         }
     }
 
+    /// The JSON pointers into the reply this failure is about: a body mismatch's, every schema
+    /// violation's (empty for failures not about one place in a body).
+    pub fn pointers(&self) -> Vec<&str> {
+        match self {
+            Failure::Body { pointer, .. } => vec![pointer.as_str()],
+            Failure::BodySchema { violations, .. } | Failure::RequestSchema { violations } => {
+                violations.iter().map(|v| v.pointer.as_str()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The value found, as text (a JSON string without its quotes), for failures that have one:
+    /// the status, error code, undocumented code, content type, body value or message.
+    pub fn found_text(&self) -> Option<String> {
+        match self {
+            Failure::Status { found, .. } => Some(found.to_string()),
+            Failure::ErrorCode { found, .. }
+            | Failure::ContentType { found, .. }
+            | Failure::Message { found, .. } => found.clone(),
+            Failure::UndocumentedError { code, .. } => Some(code.clone()),
+            Failure::Body { found, .. } => found.as_ref().map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            _ => None,
+        }
+    }
+
     /// The failure with every secret in its strings and values masked (see [`crate::support::secrets`]).
     pub fn masked(&self, secrets: &Secrets) -> Failure {
         let text = |s: &String| secrets.mask(s);

@@ -1,6 +1,7 @@
 //! Running one case: setup, steps and teardown, in that order. Each step is rendered, checked
 //! against the input schema, sent, checked, and its captures kept. The first failing step ends
-//! setup and steps (failures an expectation waives by check do not); teardown then runs in
+//! setup and steps (failures an expectation waives by check do not, nor, at a setup step,
+//! failures of checks the case can go on past: see [`SETUP_GOES_ON_AFTER`]); teardown then runs in
 //! reverse order, whatever happened before, skipping steps whose variables were never captured.
 //! A step's record keeps the target's failures apart from a harness error (a panic, an interrupt,
 //! the case's time running out, a missing schema, an unrenderable template; see
@@ -17,7 +18,7 @@ use serde_json::Value;
 use crate::account::pools::{PoolLedger, new_run_prefix};
 use crate::exec::check::check_reply;
 use crate::exec::error::{HarnessError, StepError};
-use crate::exec::failure::{Failure, Section, StepFailure, StepRef};
+use crate::exec::failure::{Check, Failure, Section, StepFailure, StepRef};
 use crate::http::client::{Client, ClientOptions, Reply};
 use crate::http::sigv4::Sigv4Signer;
 use crate::service::schemas::{SchemaKind, SchemaStore};
@@ -285,6 +286,30 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
     }
 }
 
+/// Checks whose failure at a setup step does not end the case: the reply came, and what the case
+/// goes on to need (its status, code, captures) is judged by other checks. The failures are still
+/// recorded.
+pub const SETUP_GOES_ON_AFTER: [Check; 6] = [
+    Check::RequestId,
+    Check::ContentType,
+    Check::BodySchema,
+    Check::Body,
+    Check::Message,
+    Check::DocumentedError,
+];
+
+/// Whether `record` ends its case: a harness error, or a failure no waiver lets the case go on
+/// past. A setup step also goes on past the checks of [`SETUP_GOES_ON_AFTER`]; the case's own
+/// steps stay strict.
+fn ends_case(record: &StepRecord, waivers: &dyn Waivers) -> bool {
+    record.error.is_some()
+        || record.failures.iter().any(|f| {
+            let setup_goes_on =
+                record.step.section == Section::Setup && SETUP_GOES_ON_AFTER.contains(&f.check());
+            !(setup_goes_on || waivers.goes_on_after(&record.step, f))
+        })
+}
+
 /// Setup and steps, in order, until a step fails in a way no waiver lets the case go on past, or
 /// has a harness error. A panic is the harness error of the step being processed when it
 /// happened (the one whose record is not yet kept), else of the last step kept.
@@ -308,11 +333,7 @@ async fn run_setup_and_steps(
                 current = Some(step_ref.clone());
                 let mut record = run_step_bounded(step, step_ref, state, ctx, deadline).await;
                 drop_waived_retry_note(&mut record, waivers);
-                let stop = record.error.is_some()
-                    || record
-                        .failures
-                        .iter()
-                        .any(|f| !waivers.goes_on_after(&record.step, f));
+                let stop = ends_case(&record, waivers);
                 records.push(record);
                 current = None;
                 if stop {
@@ -846,7 +867,6 @@ fn render_expect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::failure::Check;
 
     fn step() -> StepRef {
         StepRef {
@@ -854,6 +874,47 @@ mod tests {
             index: 1,
             operation: "DescribeUserPool".into(),
         }
+    }
+
+    #[test]
+    fn setup_goes_on_past_non_blocking_checks_and_steps_do_not() {
+        let record = |section, failures| StepRecord {
+            step: StepRef {
+                section,
+                index: 0,
+                operation: "CreateUserPool".into(),
+            },
+            status: Some(200),
+            error_code: None,
+            request_id: None,
+            duration: std::time::Duration::ZERO,
+            failures,
+            error: None,
+            warnings: Vec::new(),
+            retries: None,
+        };
+        let quirks = vec![
+            Failure::RequestId,
+            Failure::ContentType {
+                expected: "application/x-amz-json-1.1",
+                found: Some("application/json".into()),
+            },
+        ];
+        assert!(!ends_case(
+            &record(Section::Setup, quirks.clone()),
+            &NoWaivers
+        ));
+        assert!(ends_case(&record(Section::Steps, quirks), &NoWaivers));
+        let status = vec![Failure::Status {
+            expected: "success (2xx)",
+            found: 400,
+        }];
+        assert!(ends_case(&record(Section::Setup, status), &NoWaivers));
+        let mut errored = record(Section::Setup, Vec::new());
+        errored.error = Some(HarnessError::Panic {
+            message: "boom".into(),
+        });
+        assert!(ends_case(&errored, &NoWaivers));
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! A case with a harness error is an `<error>` (not a `<failure>`: it says nothing about the
 //! target) whose type is the error's kind (`panic`, `interrupted`, ...) and whose message names
 //! the step.
+//! A case that passed with waivers is a success with a `waivers` property and a `<system-out>`
+//! naming the waivers (glob check-waivers) that covered its failures.
 //! Expected failures and intermittent cases are `<skipped>` with the expectations' reasons, so CI
 //! dashboards count them apart from passes. The run's target, endpoint, region, model and harness
 //! versions are suite properties.
@@ -26,7 +28,7 @@ fn first_line(text: &str) -> &str {
 
 fn status(case: &CaseResult) -> TestCaseStatus {
     match case.outcome {
-        Outcome::Pass | Outcome::Skipped => TestCaseStatus::success(),
+        Outcome::Pass | Outcome::PassedWithWaivers | Outcome::Skipped => TestCaseStatus::success(),
         Outcome::Fail => {
             let message = case.message.clone().unwrap_or_default();
             let check = case
@@ -130,6 +132,11 @@ pub fn render(run: &RunReport) -> Result<String, String> {
             .set_time(duration(case.duration_ms));
         if let Some(step) = &case.failing_step {
             test_case.add_property(Property::new("failing_step", step.as_str()));
+        }
+        if case.outcome == Outcome::PassedWithWaivers {
+            let waivers = case.reasons.join("; ");
+            test_case.add_property(Property::new("waivers", waivers.as_str()));
+            test_case.set_system_out(format!("passed with waivers: {waivers}"));
         }
         suite.add_test_case(test_case);
     }

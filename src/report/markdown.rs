@@ -156,10 +156,11 @@ pub fn render(run: &RunReport) -> String {
         inline(run.target_label())
     ));
     out.push_str(&format!(
-        "| passed | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
-         |---:|---:|---:|---:|---:|---:|---:|\n\
-         | {} | {} | {} | {} | {} | {} | {} |\n\n",
+        "| passed | passed with waivers | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {} | {} | {} | {} | {} | {} |\n\n",
         t.passed,
+        t.passed_with_waivers,
         t.failed,
         t.expected_failures,
         t.unexpected_passes,
@@ -250,6 +251,12 @@ pub fn render(run: &RunReport) -> String {
         out.push('\n');
     }
 
+    folded(
+        &mut out,
+        run,
+        Outcome::PassedWithWaivers,
+        "Passed with waivers",
+    );
     let expected: Vec<&CaseResult> = run
         .cases
         .iter()
@@ -264,6 +271,22 @@ pub fn render(run: &RunReport) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+/// The cases with `outcome`, with their expectations' reasons, folded away under `title`.
+fn folded(out: &mut String, run: &RunReport, outcome: Outcome, title: &str) {
+    let cases: Vec<&CaseResult> = run.cases.iter().filter(|c| c.outcome == outcome).collect();
+    if cases.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "<details><summary>{title} ({})</summary>\n\n",
+        cases.len()
+    ));
+    for case in cases {
+        list_case(out, case, &format!("— {}", case.reasons.join("; ")));
+    }
+    out.push_str("\n</details>\n");
 }
 
 #[cfg(test)]

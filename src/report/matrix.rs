@@ -1,7 +1,7 @@
 //! The conformance matrix: one self-contained HTML page built from one or more JSON reports
 //! (`cognito-contract matrix REPORT.json...`). One column per target (reports of the same target,
 //! e.g. shards, are merged into one column), one row per operation the cases test, grouped by
-//! area. A cell counts that operation's cases by outcome (pass, expected failure, fail, not run,
+//! area. A cell counts that operation's cases by outcome (pass, passed with waivers, expected failure, fail, not run,
 //! with unexpected passes, intermittent cases and harness errors apart) and takes the colour of
 //! the worst; it
 //! lists the error codes the target answered for the operation, marked when undocumented. Each
@@ -39,6 +39,8 @@ pub struct Column {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub pass: usize,
+    /// Passes with failures only glob check-waivers (target quirks) cover.
+    pub passed_with_waivers: usize,
     pub expected_failure: usize,
     pub fail: usize,
     pub unexpected_pass: usize,
@@ -70,7 +72,7 @@ pub struct SeenError {
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     /// The worst outcome: `error`, `fail`, `unexpected_pass`, `expected_failure`, `intermittent`,
-    /// `pass` or `not_run`.
+    /// `passed_with_waivers`, `pass` or `not_run`.
     pub status: String,
     pub counts: Counts,
     pub errors_seen: Vec<SeenError>,
@@ -107,12 +109,13 @@ pub struct Matrix {
 }
 
 /// A cell's possible statuses, worst first: a case outcome ([`Outcome`]), or `None` for not run.
-const STATUS_ORDER: [Option<Outcome>; 7] = [
+const STATUS_ORDER: [Option<Outcome>; 8] = [
     Some(Outcome::Error),
     Some(Outcome::Fail),
     Some(Outcome::UnexpectedPass),
     Some(Outcome::ExpectedFailure),
     Some(Outcome::Intermittent),
+    Some(Outcome::PassedWithWaivers),
     Some(Outcome::Pass),
     None,
 ];
@@ -128,6 +131,7 @@ impl Counts {
     fn slot(&mut self, outcome: Option<Outcome>) -> &mut usize {
         match outcome {
             Some(Outcome::Pass) => &mut self.pass,
+            Some(Outcome::PassedWithWaivers) => &mut self.passed_with_waivers,
             Some(Outcome::ExpectedFailure) => &mut self.expected_failure,
             Some(Outcome::Fail) => &mut self.fail,
             Some(Outcome::UnexpectedPass) => &mut self.unexpected_pass,

@@ -98,8 +98,8 @@ impl Summary {
             n => format!(" ({n} generated)"),
         };
         out.push_str(&format!(
-            "contract against {target}: {} passed, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors{apart}\n",
-            t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.errors
+            "contract against {target}: {} passed, {} passed with waivers, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors{apart}\n",
+            t.passed, t.passed_with_waivers, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.errors
         ));
         out
     }

@@ -35,6 +35,9 @@ pub struct Item {
     pub case: String,
     pub step: Option<String>,
     pub check: Option<Check>,
+    pub operation: Option<String>,
+    pub at: Option<String>,
+    pub found: Option<String>,
     pub intermittent: bool,
     pub reason: String,
 }
@@ -45,6 +48,9 @@ impl Item {
             case: self.case.clone(),
             step: self.step.clone(),
             check: self.check,
+            operation: self.operation.clone(),
+            at: self.at.clone(),
+            found: self.found.clone(),
             intermittent: self.intermittent,
             reason: self.reason.clone(),
             applied: Default::default(),
@@ -68,17 +74,21 @@ impl Item {
         self.case.split('/').next().unwrap_or("")
     }
 
-    /// The entry as one line of JSON, members in the order case, step, check, intermittent,
-    /// reason.
+    /// The entry as one line of JSON, members in the order case, operation, step, check, at,
+    /// found, intermittent, reason.
     fn to_line(&self) -> String {
         let string = |s: &str| Value::String(s.to_owned()).to_string();
         let mut members = vec![format!("\"case\": {}", string(&self.case))];
-        if let Some(step) = &self.step {
-            members.push(format!("\"step\": {}", string(step)));
-        }
-        if let Some(check) = &self.check {
-            members.push(format!("\"check\": {}", string(check.name())));
-        }
+        let mut optional = |name: &str, value: Option<&str>| {
+            if let Some(value) = value {
+                members.push(format!("\"{name}\": {}", string(value)));
+            }
+        };
+        optional("operation", self.operation.as_deref());
+        optional("step", self.step.as_deref());
+        optional("check", self.check.map(Check::name));
+        optional("at", self.at.as_deref());
+        optional("found", self.found.as_deref());
         if self.intermittent {
             members.push("\"intermittent\": true".to_owned());
         }
@@ -153,11 +163,59 @@ fn parse_existing(shown: &str, text: &str) -> Result<(Option<String>, String, Ve
             case: e.case,
             step: e.step,
             check: e.check,
+            operation: e.operation,
+            at: e.at,
+            found: e.found,
             intermittent: e.intermittent,
             reason: e.reason,
         })
         .collect();
     Ok((file.schema, file.target, items))
+}
+
+/// Applies the entries to the run's failures as a run does: the first covering per-case entry,
+/// else the first covering waiver. A case whose failures only waivers cover passed (with
+/// waivers), so its per-case entries covered nothing. Gives which entries covered something, and
+/// the (case, step) pairs with a failure no entry covers.
+fn apply(
+    entries: &[Entry],
+    suite: &BTreeSet<&str>,
+    run: &RunReport,
+) -> (Vec<bool>, Vec<(String, String)>) {
+    let mut used = vec![false; entries.len()];
+    let mut uncovered: Vec<(String, String)> = Vec::new();
+    for case in run.cases.iter().filter(|c| suite.contains(c.id.as_str())) {
+        let matching: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].matches_case(&case.id))
+            .collect();
+        for step in &case.steps {
+            for failure in &step.failures {
+                // A report's failures carry no pointers or found values: an entry narrowed by
+                // those is taken to cover a failure the run counted as expected.
+                let covers = |i: &&usize| {
+                    let e = &entries[**i];
+                    e.covers_named(&step.id, failure.check)
+                        && e.operation.as_ref().is_none_or(|o| *o == step.operation)
+                        && (!e.narrows_by_reply() || failure.expected)
+                };
+                let demanding = |i: &&usize| entries[**i].demands_failure() && covers(i);
+                match matching
+                    .iter()
+                    .find(demanding)
+                    .or_else(|| matching.iter().find(covers))
+                {
+                    Some(&i) => used[i] = true,
+                    None => {
+                        let key = (case.id.clone(), step.id.clone());
+                        if !uncovered.contains(&key) {
+                            uncovered.push(key);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (used, uncovered)
 }
 
 /// Updates the expectations of `target` (the file's current text, if any) from `run`.
@@ -183,30 +241,7 @@ pub fn update(
     let entries: Vec<Entry> = items.iter().map(Item::entry).collect();
     let suite: BTreeSet<&str> = case_ids.iter().copied().collect();
 
-    // Apply the entries to the run's failures, first covering entry wins, as in a run.
-    let mut used = vec![false; entries.len()];
-    let mut uncovered: Vec<(String, String)> = Vec::new();
-    for case in run.cases.iter().filter(|c| suite.contains(c.id.as_str())) {
-        let matching: Vec<usize> = (0..entries.len())
-            .filter(|&i| entries[i].matches_case(&case.id))
-            .collect();
-        for step in &case.steps {
-            for failure in &step.failures {
-                match matching
-                    .iter()
-                    .find(|&&i| entries[i].covers_named(&step.id, failure.check))
-                {
-                    Some(&i) => used[i] = true,
-                    None => {
-                        let key = (case.id.clone(), step.id.clone());
-                        if !uncovered.contains(&key) {
-                            uncovered.push(key);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let (used, uncovered) = apply(&entries, &suite, run);
 
     let mut kept_items: Vec<Item> = Vec::new();
     let mut removed = Vec::new();
@@ -225,6 +260,9 @@ pub fn update(
             case,
             step: Some(step),
             check: None,
+            operation: None,
+            at: None,
+            found: None,
             intermittent: false,
             reason: reason.unwrap_or(REASON_PLACEHOLDER).to_owned(),
         };
@@ -583,6 +621,60 @@ mod tests {
         assert_eq!(update.removed.len(), 1, "{:?}", update.removed);
         assert_eq!(update.removed[0].0.case, "**");
         assert!(update.added.is_empty());
+    }
+
+    #[test]
+    fn a_case_that_passed_with_waivers_passed_for_its_own_entries() {
+        // Every case ran; the only failures are content types the ** waiver covers, and a/one's
+        // and a/two's entries name other steps: those cases passed with waivers.
+        let mut cases = vec![
+            case(
+                "a/one",
+                vec![
+                    step("steps[0]", Outcome::Pass, &[]),
+                    step("steps[1]", Outcome::PassedWithWaivers, &["content_type"]),
+                ],
+            ),
+            case(
+                "a/two",
+                vec![
+                    step("steps[0]", Outcome::PassedWithWaivers, &["content_type"]),
+                    step("steps[1]", Outcome::Pass, &[]),
+                ],
+            ),
+            case("b/three", vec![step("steps[0]", Outcome::Pass, &[])]),
+            case(
+                "b/four",
+                vec![step("steps[0]", Outcome::ExpectedFailure, &["body"])],
+            ),
+        ];
+        for c in &mut cases[..2] {
+            c.outcome = Outcome::PassedWithWaivers;
+        }
+        let update = update(Some(EXISTING), "t.json", "t", IDS, &run(cases, &[]), None).unwrap();
+        let removed: Vec<(&str, &str)> = update
+            .removed
+            .iter()
+            .map(|(item, why)| (item.case.as_str(), why.as_str()))
+            .collect();
+        assert_eq!(removed, [("a/one", "passes now"), ("a/two", "passes now")]);
+        assert!(update.added.is_empty());
+        assert_eq!(update.kept, 3, "the waiver applied, so it stays");
+    }
+
+    #[test]
+    fn precise_entries_are_written_back_as_read() {
+        let text = r#"{
+  "target": "t",
+  "expected_failures": [
+    {"case": "**", "operation": "CreateUserPool", "check": "body_schema", "at": "/UserPool/Arn", "reason": "the ARN's account is local"},
+
+    {"case": "a/one", "step": "steps[0]", "check": "error_code", "found": "UserNotFoundException", "reason": "a missing pool reads as a missing user"}
+  ]
+}
+"#;
+        let (schema, target, items) = parse_existing("t.json", text).unwrap();
+        assert_eq!(format_file(schema.as_deref(), &target, &items), text);
     }
 
     #[test]

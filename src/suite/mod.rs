@@ -405,7 +405,7 @@ fn with_retries(failed: Failed, report: &runner::CaseReport) -> Failed {
 
 fn outcome(verdict: &Verdict) -> Result<Completion, Failed> {
     match verdict {
-        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Pass | Verdict::PassedWithWaivers { .. } => Ok(Completion::Completed),
         Verdict::ExpectedFailure { reasons } => Ok(Completion::ignored_with(format!(
             "expected failure: {}",
             reasons.join("; ")

@@ -1,12 +1,17 @@
 //! Known divergences of a named target, read from `<cases>/expectations/<target>.json`, and the
 //! verdict they give a case run.
 //!
-//! An entry names cases (an id or a glob), optionally one step (`steps[1]`) and optionally one
-//! check (`content_type`), with the reason. Failures an entry covers are expected. An entry that
+//! An entry names cases (an id or a glob), optionally one step (`steps[1]`), one check
+//! (`content_type`), one operation (`CreateUserPool`), a place in the body (`at`: a JSON pointer
+//! or member path, `*` matching within a segment) and the value found (`found`, as text), with
+//! the reason. Failures an entry covers are expected. An entry that
 //! names a single case, or that has no `check`, *demands* its failure: if the case passes where
 //! the entry says it fails, that is an unexpected pass and fails the run, so the list stays
-//! honest. A glob entry with a `check` waives that check wherever it happens; if it never
-//! applies in a whole run it is reported as stale. An entry marked `"intermittent": true` covers a
+//! honest. A glob entry with a `check` waives that check wherever it happens (a quirk of the
+//! target): a case whose only failures such waivers cover passes, as
+//! [`Verdict::PassedWithWaivers`]; where a per-case entry covers a failure too, that entry applies
+//! and the case is an expected failure. A waiver that never applies in a whole run is reported
+//! as stale. An entry marked `"intermittent": true` covers a
 //! failure that comes and goes: a case it applies to neither fails nor passes the run, and is
 //! counted apart. An entry whose step never ran (an earlier step ended the case) is not held
 //! against the case. Entries cover the target's failures only: a case with a harness error (see
@@ -49,6 +54,14 @@ pub struct Entry {
     pub case: String,
     pub step: Option<String>,
     pub check: Option<Check>,
+    /// Narrows the entry to steps calling this operation.
+    pub operation: Option<String>,
+    /// Narrows the entry to failures about this place in a body: a JSON pointer
+    /// (`/UserPool/Arn`) or member path (`UserPool.Arn`), `*` matching within a segment. A
+    /// failure is covered when every place it is about matches.
+    pub at: Option<String>,
+    /// Narrows the entry to failures that found this value (compared as text).
+    pub found: Option<String>,
     /// The failure comes and goes: cases it applies to neither fail nor pass the run.
     #[serde(default)]
     pub intermittent: bool,
@@ -74,6 +87,27 @@ impl Entry {
 
     fn covers(&self, step: &StepRef, failure: &Failure) -> bool {
         self.covers_named(&step.id(), failure.check())
+            && self.operation.as_ref().is_none_or(|o| *o == step.operation)
+            && self.at_covers(&failure.pointers())
+            && self
+                .found
+                .as_ref()
+                .is_none_or(|f| failure.found_text().as_ref() == Some(f))
+    }
+
+    /// Whether `at` (if any) matches every one of a failure's pointers (and there is one).
+    fn at_covers(&self, pointers: &[&str]) -> bool {
+        let Some(at) = &self.at else {
+            return true;
+        };
+        let pattern = pointer_of(at);
+        !pointers.is_empty() && pointers.iter().all(|p| glob_match(&pattern, p))
+    }
+
+    /// Whether the entry narrows by what only a run sees (`at`, `found`), which a report's
+    /// failures do not carry.
+    pub fn narrows_by_reply(&self) -> bool {
+        self.at.is_some() || self.found.is_some()
     }
 
     /// Whether this entry covers a failure of check `check` at step `step_id` (`steps[1]`).
@@ -102,7 +136,13 @@ pub struct Expectations {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Pass,
-    /// Failed only in ways the expectations describe; the reasons of the entries that applied.
+    /// Failed only in ways glob check-waivers (target quirks, entries that do not demand a
+    /// failure) cover: a pass. The reasons of the waivers that applied.
+    PassedWithWaivers {
+        reasons: Vec<String>,
+    },
+    /// Failed only in ways the expectations describe, a per-case entry among them; the reasons of
+    /// the entries that applied.
     ExpectedFailure {
         reasons: Vec<String>,
     },
@@ -136,6 +176,7 @@ impl Verdict {
     pub fn outcome(&self) -> Outcome {
         match self {
             Verdict::Pass => Outcome::Pass,
+            Verdict::PassedWithWaivers { .. } => Outcome::PassedWithWaivers,
             Verdict::ExpectedFailure { .. } => Outcome::ExpectedFailure,
             Verdict::Fail { .. } => Outcome::Fail,
             Verdict::UnexpectedPass { .. } => Outcome::UnexpectedPass,
@@ -330,10 +371,7 @@ fn verdict_with(
     let mut unexpected = Vec::new();
     let mut used = vec![false; entries.len()];
     for failure in failures {
-        match entries
-            .iter()
-            .position(|e| e.covers(&failure.step, &failure.failure))
-        {
+        match covering_index(entries, failure) {
             Some(i) => {
                 used[i] = true;
                 entries[i].applied.fetch_add(1, Ordering::Relaxed);
@@ -373,27 +411,60 @@ fn verdict_with(
             failed: !failures.is_empty(),
         };
     }
-    let reasons: Vec<String> = entries
+    let applied: Vec<&Entry> = entries
         .iter()
         .zip(&used)
         .filter(|(_, used)| **used)
-        .map(|(e, _)| describe(e))
+        .map(|(e, _)| *e)
         .collect();
+    let reasons: Vec<String> = applied.iter().map(|e| describe(e)).collect();
     if reasons.is_empty() {
         Verdict::Pass
+    } else if applied.iter().all(|e| !e.demands_failure()) {
+        Verdict::PassedWithWaivers { reasons }
     } else {
         Verdict::ExpectedFailure { reasons }
     }
 }
 
+/// The index of the entry that covers `failure`: a per-case entry (one that demands its failure)
+/// before a waiver, so that a case an entry names is held to it even where a glob waiver of the
+/// same check would cover the failure too.
+fn covering_index(entries: &[&Entry], failure: &StepFailure) -> Option<usize> {
+    let covers = |e: &&Entry| e.covers(&failure.step, &failure.failure);
+    entries
+        .iter()
+        .position(|e| e.demands_failure() && covers(e))
+        .or_else(|| entries.iter().position(covers))
+}
+
+/// A member path (`UserPool.Arn`) as a JSON pointer (`/UserPool/Arn`); a pointer stays as is.
+fn pointer_of(at: &str) -> String {
+    if at.starts_with('/') || at.is_empty() {
+        at.to_owned()
+    } else {
+        format!("/{}", at.replace('.', "/"))
+    }
+}
+
 fn describe(entry: &Entry) -> String {
     let mut text = String::new();
+    if let Some(operation) = &entry.operation {
+        text.push_str(operation);
+        text.push(' ');
+    }
     if let Some(step) = &entry.step {
         text.push_str(step);
         text.push(' ');
     }
     if let Some(check) = entry.check {
         text.push_str(&format!("[{check}] "));
+    }
+    if let Some(at) = &entry.at {
+        text.push_str(&format!("at {at} "));
+    }
+    if let Some(found) = &entry.found {
+        text.push_str(&format!("found {found:?} "));
     }
     text.push_str(&entry.reason);
     text
@@ -483,9 +554,153 @@ mod tests {
         ));
         assert!(matches!(
             verdict(&entries, &[failure(false)]),
-            Verdict::ExpectedFailure { .. }
+            Verdict::PassedWithWaivers { .. }
         ));
         assert!(waiver.stale_waivers().is_empty());
+    }
+
+    #[test]
+    fn waived_failures_alone_are_a_pass_and_a_case_entry_keeps_them_expected() {
+        let waiver = r#"{"case": "a/*", "check": "request_id", "reason": "no request ids here"}"#;
+        let ex = parse(&format!("[{waiver}]"));
+        let verdict = verdict(&ex.for_case("a/b"), &[failure(false)]);
+        assert_eq!(
+            verdict,
+            Verdict::PassedWithWaivers {
+                reasons: vec!["[request_id] no request ids here".into()]
+            }
+        );
+        assert_eq!(verdict.outcome(), Outcome::PassedWithWaivers);
+        assert!(!verdict.fails_run());
+        // A per-case entry covering the same failure, even listed after the waiver, applies.
+        let ex = parse(&format!(
+            r#"[{waiver}, {{"case": "a/b", "step": "steps[1]", "reason": "b has no request id"}}]"#
+        ));
+        assert_eq!(
+            super::verdict(&ex.for_case("a/b"), &[failure(false)]),
+            Verdict::ExpectedFailure {
+                reasons: vec!["steps[1] b has no request id".into()]
+            }
+        );
+        assert_eq!(ex.entries[0].applied.load(Ordering::Relaxed), 0);
+    }
+
+    fn at_step(operation: &str, failure: Failure) -> StepFailure {
+        StepFailure {
+            file: "cases/a/b.json".into(),
+            step: StepRef {
+                section: Section::Steps,
+                index: 0,
+                operation: operation.into(),
+            },
+            failure,
+        }
+    }
+
+    fn schema_failure(pointers: &[&str]) -> Failure {
+        use crate::service::schemas::Violation;
+        Failure::BodySchema {
+            schema: "CreateUserPoolResponse".into(),
+            violations: pointers
+                .iter()
+                .map(|p| Violation {
+                    pointer: (*p).into(),
+                    message: "does not match the pattern".into(),
+                    undocumented_member: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_at_waiver_covers_its_pointer_only() {
+        for at in ["/UserPool/Arn", "UserPool.Arn", "/*/Arn"] {
+            let ex = parse(&format!(
+                r#"[{{"case": "a/*", "check": "body_schema", "at": "{at}", "reason": "the ARN's account is local"}}]"#
+            ));
+            let entries = ex.for_case("a/b");
+            let arn = at_step("CreateUserPool", schema_failure(&["/UserPool/Arn"]));
+            assert!(
+                matches!(verdict(&entries, &[arn]), Verdict::PassedWithWaivers { .. }),
+                "{at}"
+            );
+            for pointers in [
+                &["/UserPool/Name"][..],
+                &["/UserPool/Arn", "/UserPool/Id"],
+                &[],
+            ] {
+                let other = at_step("CreateUserPool", schema_failure(pointers));
+                assert!(
+                    matches!(verdict(&entries, &[other]), Verdict::Fail { .. }),
+                    "{at} {pointers:?}"
+                );
+            }
+        }
+        let ex = parse(
+            r#"[{"case": "a/*", "check": "body_schema", "at": "/Users/*/Attributes", "reason": "attributes come back unsorted"}]"#,
+        );
+        let entries = ex.for_case("a/b");
+        let users = at_step("ListUsers", schema_failure(&["/Users/0/Attributes"]));
+        assert!(matches!(
+            verdict(&entries, &[users]),
+            Verdict::PassedWithWaivers { .. }
+        ));
+        let deeper = at_step("ListUsers", schema_failure(&["/Users/0/Attributes/1"]));
+        assert!(matches!(verdict(&entries, &[deeper]), Verdict::Fail { .. }));
+    }
+
+    #[test]
+    fn operation_and_found_narrow_an_entry() {
+        let ex = parse(
+            r#"[{"case": "**", "operation": "CreateUserPool", "check": "request_id", "reason": "no request id on this one"}]"#,
+        );
+        let entries = ex.for_case("a/b");
+        let create = at_step("CreateUserPool", Failure::RequestId);
+        let describe = at_step("DescribeUserPool", Failure::RequestId);
+        assert!(matches!(
+            verdict(&entries, &[create]),
+            Verdict::PassedWithWaivers { .. }
+        ));
+        assert!(matches!(
+            verdict(&entries, &[describe]),
+            Verdict::Fail { .. }
+        ));
+
+        let ex = parse(
+            r#"[{"case": "a/*", "check": "error_code", "found": "UserNotFoundException", "reason": "answers UserNotFound for a missing pool"}]"#,
+        );
+        let entries = ex.for_case("a/b");
+        let code = |found: &str| {
+            at_step(
+                "AdminGetUser",
+                Failure::ErrorCode {
+                    expected: Some("ResourceNotFoundException".into()),
+                    found: Some(found.into()),
+                },
+            )
+        };
+        assert!(matches!(
+            verdict(&entries, &[code("UserNotFoundException")]),
+            Verdict::PassedWithWaivers { .. }
+        ));
+        assert!(matches!(
+            verdict(&entries, &[code("InternalErrorException")]),
+            Verdict::Fail { .. }
+        ));
+        let status = at_step(
+            "AdminGetUser",
+            Failure::Status {
+                expected: "client error (4xx)",
+                found: 200,
+            },
+        );
+        let ex = parse(
+            r#"[{"case": "a/b", "check": "status", "found": "200", "reason": "answers 200 where it should refuse"}]"#,
+        );
+        assert!(matches!(
+            verdict(&ex.for_case("a/b"), &[status]),
+            Verdict::ExpectedFailure { .. }
+        ));
     }
 
     #[test]

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
+    /// Passed but for failures that glob check-waivers (target quirks) cover; no per-case entry
+    /// applied.
+    PassedWithWaivers,
     Fail,
     ExpectedFailure,
     UnexpectedPass,
@@ -23,8 +26,9 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every case outcome (all but [`Outcome::Skipped`], which only steps have).
-    pub const CASE_OUTCOMES: [Outcome; 6] = [
+    pub const CASE_OUTCOMES: [Outcome; 7] = [
         Outcome::Pass,
+        Outcome::PassedWithWaivers,
         Outcome::Fail,
         Outcome::ExpectedFailure,
         Outcome::UnexpectedPass,
@@ -35,6 +39,7 @@ impl Outcome {
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
+            Outcome::PassedWithWaivers => "passed_with_waivers",
             Outcome::Fail => "fail",
             Outcome::ExpectedFailure => "expected_failure",
             Outcome::UnexpectedPass => "unexpected_pass",

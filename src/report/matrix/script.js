@@ -1,11 +1,10 @@
-
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("matrix-data").textContent);
-  const LABELS = { pass: "pass", expected_failure: "expected failure", fail: "fail",
+  const LABELS = { pass: "pass", passed_with_waivers: "passed with waivers", expected_failure: "expected failure", fail: "fail",
     unexpected_pass: "unexpected pass", intermittent: "intermittent", error: "harness error",
     not_run: "not run" };
-  const SYMBOLS = [["pass", "✓"], ["expected_failure", "~"], ["intermittent", "?"],
+  const SYMBOLS = [["pass", "✓"], ["passed_with_waivers", "≈"], ["expected_failure", "~"], ["intermittent", "?"],
     ["fail", "✗"], ["unexpected_pass", "!"], ["error", "E"], ["not_run", "–"]];
   const OUTCOMES = SYMBOLS.map(([s]) => s);
   function el(tag, attrs, text) {
@@ -25,6 +24,7 @@
   for (const c of data.columns) {
     const card = el("div", { class: "column-card", "data-col": c.key,
       "data-cases": c.totals.cases, "data-passed": c.totals.passed, "data-failed": c.totals.failed,
+      "data-passed-with-waivers": c.totals.passed_with_waivers || 0,
       "data-expected-failures": c.totals.expected_failures,
       "data-unexpected-passes": c.totals.unexpected_passes,
       "data-intermittent": c.totals.intermittent, "data-errors": c.totals.errors,
@@ -40,6 +40,8 @@
       (c.complete ? "" : " · partial run")));
     const totals = el("div", { class: "totals" });
     totals.appendChild(pill("pass", c.totals.passed + " passed"));
+    totals.appendChild(pill("passed_with_waivers",
+      (c.totals.passed_with_waivers || 0) + " passed with waivers"));
     totals.appendChild(pill("expected_failure", c.totals.expected_failures + " expected failures"));
     totals.appendChild(pill("fail", c.totals.failed + " failed"));
     totals.appendChild(pill("unexpected_pass", c.totals.unexpected_passes + " unexpected passes"));
