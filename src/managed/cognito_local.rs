@@ -32,7 +32,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::process::{
-    Managed, Unready, die_with_parent, free_port, log_tail, prune_old_logs, strip_ansi,
+    Managed, Unready, die_with_parent, log_tail, prune_old_logs, start_on_free_port, strip_ansi,
 };
 use crate::support::cache;
 
@@ -62,9 +62,6 @@ pub const PACKAGE_LOCK: &str = include_str!("cognito-local/package-lock.json");
 /// emulation; with this file they reach what they test. So the faithful choice for a contract
 /// run is to make cognito-local's pool defaults Cognito's.
 pub const CONFIG_JSON: &str = r#"{"UserPoolDefaults":{"UsernameAttributes":[]}}"#;
-
-/// How many free ports [`CognitoLocalServer::start`] tries when the port is taken meanwhile.
-const BIND_ATTEMPTS: usize = 3;
 
 /// The file written into the install directory once an install has fully succeeded.
 const PROVISIONED_MARKER: &str = ".cognito-contract-provisioned";
@@ -422,20 +419,14 @@ impl CognitoLocalServer {
         fs::create_dir_all(&logs).map_err(io_error(format!("creating {}", logs.display())))?;
         prune_old_logs(&logs);
         remove_orphaned_state_dirs();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let port = free_port().map_err(io_error("finding a free loopback port"))?;
-            let log = logs.join(format!("cognito-local-{port}.log"));
-            match launch(script, port, &log, ready_timeout) {
-                Err(CognitoLocalError::Exited { tail, .. })
-                    if attempt < BIND_ATTEMPTS && tail.contains("EADDRINUSE") =>
-                {
-                    continue;
-                }
-                result => return result,
-            }
-        }
+        start_on_free_port(
+            |port| {
+                let log = logs.join(format!("cognito-local-{port}.log"));
+                launch(script, port, &log, ready_timeout)
+            },
+            |e| matches!(e, CognitoLocalError::Exited { tail, .. } if tail.contains("EADDRINUSE")),
+            |e| io_error("finding a free loopback port")(e),
+        )
     }
 
     /// The base URL, like `http://127.0.0.1:41234`.

@@ -27,7 +27,8 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use super::process::{
-    Managed, Unready, combined_output, die_with_parent, free_port, log_tail, prune_old_logs,
+    Managed, Unready, combined_output, die_with_parent, log_tail, prune_old_logs,
+    start_on_free_port,
 };
 use crate::support::cache;
 
@@ -39,9 +40,6 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The environment variable naming an explicit `moto_server` executable.
 pub const MOTO_SERVER_ENV: &str = "MOTO_SERVER";
-
-/// How many free ports [`MotoServer::start_with`] tries when moto finds its port taken.
-const BIND_ATTEMPTS: usize = 3;
 
 /// Name of the file written into the venv once provisioning has fully succeeded.
 const PROVISIONED_MARKER: &str = ".cognito-contract-provisioned";
@@ -457,20 +455,14 @@ impl MotoServer {
         let logs = cache::cache_dir().join("moto-logs");
         fs::create_dir_all(&logs).map_err(io_error(format!("creating {}", logs.display())))?;
         prune_old_logs(&logs);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let port = free_port().map_err(io_error("finding a free loopback port"))?;
-            let log = logs.join(format!("moto-server-{port}.log"));
-            match launch(executable, port, &log, ready_timeout) {
-                Err(MotoError::Exited { tail, .. })
-                    if attempt < BIND_ATTEMPTS && tail.contains("Address already in use") =>
-                {
-                    continue;
-                }
-                result => return result,
-            }
-        }
+        start_on_free_port(
+            |port| {
+                let log = logs.join(format!("moto-server-{port}.log"));
+                launch(executable, port, &log, ready_timeout)
+            },
+            |e| matches!(e, MotoError::Exited { tail, .. } if tail.contains("Address already in use")),
+            |e| io_error("finding a free loopback port")(e),
+        )
     }
 
     /// The base URL, like `http://127.0.0.1:41234`.

@@ -27,6 +27,29 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// A free loopback port (the kernel's choice; free when asked, so a server may still lose it to
 /// another process before it binds: callers retry on "address in use").
+/// How many free ports a start tries when the server finds its port taken (another process
+/// bound it between [`free_port`] and the server's own bind).
+pub const BIND_ATTEMPTS: usize = 3;
+
+/// Starts a server on a free loopback port with `launch(port)`, trying another port (up to
+/// [`BIND_ATTEMPTS`] in all) when `port_taken` says the attempt failed because the port was
+/// taken in the meantime. `no_port` turns a failure to find a free port into the caller's error.
+pub fn start_on_free_port<T, E>(
+    mut launch: impl FnMut(u16) -> Result<T, E>,
+    port_taken: impl Fn(&E) -> bool,
+    no_port: impl Fn(io::Error) -> E,
+) -> Result<T, E> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let port = free_port().map_err(&no_port)?;
+        match launch(port) {
+            Err(e) if attempt < BIND_ATTEMPTS && port_taken(&e) => continue,
+            result => return result,
+        }
+    }
+}
+
 pub fn free_port() -> io::Result<u16> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|listener| listener.local_addr())
