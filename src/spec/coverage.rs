@@ -2,12 +2,15 @@
 //! which of its documented errors some step expects, with totals (operations covered out of all,
 //! documented (operation, error) pairs exercised out of all), and how the cases stand on
 //! evidence (how many name AWS documentation, a public report, a recording, the model alone, or
-//! nothing verified). Printed by `cognito-contract coverage` as a table or, with
-//! `--format json`, for scripts.
+//! nothing verified), and which sign-in flows the cases drive (the `AuthFlow` values sent to
+//! InitiateAuth and AdminInitiateAuth, the `ChallengeName` values answered through
+//! (Admin)RespondToAuthChallenge, each out of the values the model allows). Printed by
+//! `cognito-contract coverage` as a table or, with `--format json`, for scripts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::service::schemas::SchemaStore;
 use crate::spec::case::{Case, Evidence, Expect};
@@ -70,6 +73,83 @@ pub struct Coverage {
     pub operations: BTreeMap<String, OperationCoverage>,
     pub totals: Totals,
     pub evidence: EvidenceCounts,
+    /// The sign-in flows the cases drive, one entry per (operation, member).
+    pub sign_in_flows: Vec<FlowCoverage>,
+}
+
+/// The values of one enum member of a sign-in operation's request that some step sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowCoverage {
+    pub operation: String,
+    /// The request member: `AuthFlow` or `ChallengeName`.
+    pub member: String,
+    /// The values the model allows for it.
+    pub allowed: Vec<String>,
+    /// Each value some step sends, with the number of cases that send it.
+    pub exercised: BTreeMap<String, usize>,
+}
+
+/// The sign-in operations and the request member that names their flow.
+const SIGN_IN_MEMBERS: [(&str, &str); 4] = [
+    ("InitiateAuth", "AuthFlow"),
+    ("AdminInitiateAuth", "AuthFlow"),
+    ("RespondToAuthChallenge", "ChallengeName"),
+    ("AdminRespondToAuthChallenge", "ChallengeName"),
+];
+
+/// The enum values the model allows for `member` of `operation`'s request (empty when the
+/// store has no such operation or the member is not an enum).
+fn allowed_values(store: &SchemaStore, operation: &str, member: &str) -> Vec<String> {
+    let Ok(document) = store.operation_document(operation) else {
+        return Vec::new();
+    };
+    let defs = &document["$defs"];
+    let mut schema = &defs[format!("{operation}Request")]["properties"][member];
+    if let Some(name) = schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        schema = &defs[name];
+    }
+    schema["enum"]
+        .as_array()
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Counts, for each sign-in operation, the cases that send each literal flow value (a templated
+/// value such as `${flow}` is not counted: it is not known before the run).
+fn sign_in_flows(cases: &[Case], store: &SchemaStore) -> Vec<FlowCoverage> {
+    SIGN_IN_MEMBERS
+        .iter()
+        .map(|&(operation, member)| {
+            let mut exercised = BTreeMap::new();
+            for case in cases {
+                let sent: BTreeSet<&str> = case
+                    .all_steps()
+                    .filter(|(_, _, step)| step.operation == operation)
+                    .filter_map(|(_, _, step)| match &step.request[member] {
+                        Value::String(v) if !v.contains("${") => Some(v.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                for value in sent {
+                    *exercised.entry(value.to_owned()).or_insert(0) += 1;
+                }
+            }
+            FlowCoverage {
+                operation: operation.to_owned(),
+                member: member.to_owned(),
+                allowed: allowed_values(store, operation, member),
+                exercised,
+            }
+        })
+        .collect()
 }
 
 /// Works out the coverage of `cases` against the operations in `store`'s index.
@@ -124,6 +204,7 @@ pub fn coverage(cases: &[Case], store: &SchemaStore) -> Coverage {
         operations,
         totals,
         evidence: EvidenceCounts::count(cases),
+        sign_in_flows: sign_in_flows(cases, store),
     }
 }
 
@@ -163,6 +244,7 @@ impl Coverage {
             "evidence: {} AWS documentation, {} public report, {} recording, {} model, {} unverified, {} none\n",
             e.aws_documentation, e.public_report, e.recording, e.model, e.unverified, e.none
         ));
+        out.push_str(&self.render_sign_in_flows());
         let uncovered: Vec<&str> = self
             .operations
             .iter()
@@ -176,5 +258,99 @@ impl Coverage {
             ));
         }
         out
+    }
+
+    /// One line per sign-in operation: the flow values sent out of those allowed, with the
+    /// number of cases sending each.
+    fn render_sign_in_flows(&self) -> String {
+        let mut out = String::from("sign-in flows driven:\n");
+        for flow in &self.sign_in_flows {
+            let sent: Vec<String> = flow
+                .exercised
+                .iter()
+                .map(|(value, cases)| {
+                    let note = if flow.allowed.contains(value) {
+                        ""
+                    } else {
+                        ", not in the model"
+                    };
+                    format!("{value} ({cases}{note})")
+                })
+                .collect();
+            let allowed_sent = flow
+                .allowed
+                .iter()
+                .filter(|v| flow.exercised.contains_key(*v))
+                .count();
+            out.push_str(&format!(
+                "  {} {} {}/{}: {}\n",
+                flow.operation,
+                flow.member,
+                allowed_sent,
+                flow.allowed.len(),
+                sent.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load::load_case;
+
+    fn case(id: &str, text: &str) -> Case {
+        load_case(id, &format!("{id}.json"), text, SchemaStore::global()).unwrap()
+    }
+
+    #[test]
+    fn sign_in_flows_count_cases_per_literal_value_out_of_the_models_enum() {
+        let srp = case(
+            "t/srp",
+            r#"{"description": "srp twice in one case", "evidence": ["model"], "steps": [
+                {"operation": "InitiateAuth", "request": {"ClientId": "c", "AuthFlow": "USER_SRP_AUTH"}},
+                {"operation": "InitiateAuth", "request": {"ClientId": "c", "AuthFlow": "USER_SRP_AUTH"}},
+                {"operation": "RespondToAuthChallenge",
+                 "request": {"ClientId": "c", "ChallengeName": "PASSWORD_VERIFIER"}}]}"#,
+        );
+        let templated = case(
+            "t/templated",
+            r#"{"description": "a flow known only at run time", "evidence": ["model"],
+                "steps": [{"operation": "ListUserPools", "request": {"MaxResults": 1},
+                 "capture": {"flow": "$.UserPools[0].Name"}},
+                {"operation": "InitiateAuth", "request": {"ClientId": "c", "AuthFlow": "${flow}"}},
+                {"operation": "InitiateAuth", "invalid_request": true,
+                 "request": {"ClientId": "c", "AuthFlow": "PASSWORD"}, "expect": {"error": "InvalidParameterException"}}]}"#,
+        );
+        let coverage = coverage(&[srp, templated], SchemaStore::global());
+        let initiate = &coverage.sign_in_flows[0];
+        assert_eq!(initiate.operation, "InitiateAuth");
+        assert!(initiate.allowed.contains(&"USER_SRP_AUTH".to_owned()));
+        assert_eq!(
+            initiate.allowed.len(),
+            8,
+            "AuthFlowType has 8 values in the pinned model"
+        );
+        assert_eq!(
+            initiate.exercised.get("USER_SRP_AUTH"),
+            Some(&1),
+            "one case, two steps"
+        );
+        assert_eq!(initiate.exercised.get("PASSWORD"), Some(&1));
+        assert_eq!(
+            initiate.exercised.len(),
+            2,
+            "a templated flow is not counted"
+        );
+        let respond = &coverage.sign_in_flows[2];
+        assert_eq!(respond.exercised.get("PASSWORD_VERIFIER"), Some(&1));
+        let text = coverage.render_text();
+        assert!(
+            text.contains(
+                "InitiateAuth AuthFlow 1/8: PASSWORD (1, not in the model), USER_SRP_AUTH (1)"
+            ),
+            "{text}"
+        );
     }
 }
