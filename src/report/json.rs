@@ -160,6 +160,14 @@ pub struct StepResult {
     pub warnings: Vec<String>,
     /// The attempts of a step that failed after retrying, e.g. `3 attempts: attempt 1: ...`.
     pub retries: Option<String>,
+    /// How often the step was sent: more than 1 for an `eventually` step that was repeated, 0
+    /// for a step that did not run. Absent in reports written before steps could repeat.
+    #[serde(default = "one_try")]
+    pub tries: u32,
+}
+
+fn one_try() -> u32 {
+    1
 }
 
 /// One failed check.
@@ -210,7 +218,13 @@ impl CaseResult {
                 step_result(section, index, step, &records, verdict)
             })
             .collect();
-        let (reasons, message, failing_step) = case_message(verdict);
+        let (reasons, mut message, failing_step) = case_message(verdict);
+        if let Some(message) = &mut message {
+            for note in tries_notes(report) {
+                message.push('\n');
+                message.push_str(&note);
+            }
+        }
         CaseResult {
             id: case.id.clone(),
             area: case.area.clone(),
@@ -288,8 +302,23 @@ fn step_result(
             .flat_map(|r| r.warnings.iter().cloned())
             .collect(),
         retries: (!notes.is_empty()).then(|| notes.join("; ")),
+        tries: records.iter().map(|r| r.tries).sum(),
         id,
     }
+}
+
+/// `steps[1] ListUsers: failed after 3 tries in 15.0 s`, for each repeated step that still
+/// failed (or ended with a harness error), to go under the case's message.
+pub fn tries_notes(report: &crate::exec::runner::CaseReport) -> Vec<String> {
+    report
+        .steps
+        .iter()
+        .filter(|r| !r.failures.is_empty() || r.error.is_some())
+        .filter_map(|r| {
+            crate::exec::eventually::describe(r.tries, r.duration)
+                .map(|tries| format!("{}: failed {tries}", r.step))
+        })
+        .collect()
 }
 
 /// A case's reasons, message and failing step, from its verdict.

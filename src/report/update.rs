@@ -426,6 +426,7 @@ mod tests {
             error: None,
             warnings: Vec::new(),
             retries: None,
+            tries: 1,
         }
     }
 

@@ -1,6 +1,8 @@
 //! A loaded case: the scenario a case file describes, checked and ready to run. The file format
 //! itself (and its JSON Schema, `schemas/case.schema.json`) is read by [`crate::spec::load`].
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -108,6 +110,10 @@ pub struct Step {
     pub request: Value,
     /// The request breaks the input schema on purpose.
     pub invalid_request: bool,
+    /// Repeat the step until its expectation holds or this long has passed since the first try
+    /// (a read of something the service makes consistent eventually); only in `steps`. See
+    /// `exec::eventually` for the back-off.
+    pub eventually: Option<Duration>,
     pub expect: Expect,
     pub captures: Vec<Capture>,
 }
