@@ -245,7 +245,10 @@ fn builtin_vars(prefix: &str, region: &str) -> Vars {
     let mut vars = Vars::new();
     vars.set("prefix", Value::String(prefix.to_owned()));
     vars.set("region", Value::String(region.to_owned()));
-    vars.set("other_region", Value::String(other_region(region).to_owned()));
+    vars.set(
+        "other_region",
+        Value::String(other_region(region).to_owned()),
+    );
     vars.set(
         "case_id",
         Value::String(format!("{:08x}", random_u64() & 0xffff_ffff)),

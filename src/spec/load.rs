@@ -704,4 +704,42 @@ mod tests {
         }
         assert_eq!(compiles() - before, 2, "matching compiles nothing");
     }
+
+    #[test]
+    fn eventually_bounds_are_whole_ms_s_or_m_up_to_five_minutes() {
+        assert_eq!(parse_bound("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_bound("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_bound("5m"), Ok(MAX_EVENTUALLY));
+        for bad in ["6m", "0s", "15", "1.5s", "s", "15 s", "1h"] {
+            assert!(parse_bound(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn eventually_is_for_steps_only_and_not_for_requests_never_sent() {
+        let text = r#"{"description": "eventually where it does not belong",
+            "setup": [{"operation": "ListUserPools", "request": {"MaxResults": 1},
+                       "eventually": "15s"}],
+            "steps": [
+                {"operation": "ListUserPools", "request": {"MaxResults": 1}, "eventually": "15s"},
+                {"operation": "ListUserPools", "request": {"MaxResults": 0},
+                 "invalid_request": true, "eventually": "15s",
+                 "expect": {"error": "InvalidParameterException"}}]}"#;
+        let errors = load_case("t/ev", "t/ev.json", text, SchemaStore::global()).unwrap_err();
+        let at: Vec<&str> = errors.iter().map(|e| e.location.as_str()).collect();
+        assert_eq!(
+            at,
+            ["/setup/0/eventually", "/steps/1/eventually"],
+            "{errors:?}"
+        );
+        let schema = load_case(
+            "t/ev",
+            "t/ev.json",
+            r#"{"description": "a bound in hours", "steps": [
+                {"operation": "ListUserPools", "request": {"MaxResults": 1}, "eventually": "1h"}]}"#,
+            SchemaStore::global(),
+        )
+        .unwrap_err();
+        assert_eq!(schema[0].location, "/steps/0/eventually", "{schema:?}");
+    }
 }

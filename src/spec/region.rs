@@ -37,5 +37,4 @@ mod tests {
             assert_ne!(other_region(run), run);
         }
     }
-
 }
