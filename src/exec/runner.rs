@@ -446,7 +446,7 @@ async fn run_step(
     };
     state.secrets.collect(&request);
     // A paginated step sends its page size as the limit: validate the request it really sends.
-    if let Some(paginate) = step.paginate
+    if let Some(paginate) = &step.paginate
         && let Some(limit_key) = ctx
             .store
             .operation(&step.operation)
@@ -478,7 +478,7 @@ async fn run_step(
     } else {
         request
     };
-    if let Some(paginate) = step.paginate {
+    if let Some(paginate) = &step.paginate {
         return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
     }
     let started = Instant::now();
@@ -777,7 +777,7 @@ async fn run_paginated(
     step: &Step,
     step_ref: StepRef,
     mut request: Value,
-    paginate: Paginate,
+    paginate: &Paginate,
     expect: &Expect,
     state: &mut CaseState,
     ctx: &RunContext,
@@ -869,6 +869,12 @@ async fn run_paginated(
         }
         if let Value::Object(map) = &mut request {
             map.insert(paginator.input_token.clone(), Value::String(token));
+        }
+    }
+    if let Some(only) = &paginate.only {
+        match only.render(&state.vars) {
+            Ok(only) => items.retain(|item| matcher::matches(&only, item)),
+            Err(e) => return unrendered(rec.step, e),
         }
     }
     for (i, item) in items.iter().enumerate() {

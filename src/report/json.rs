@@ -120,6 +120,10 @@ pub struct CaseResult {
     pub tags: Vec<String>,
     /// The operations the case's `steps` call (what it tests), in order, without repeats.
     pub operations: Vec<String>,
+    /// Where the asserted behaviour comes from, as the case file names it (URLs, `model`,
+    /// `recording:<path>`, `unverified`). Absent in reports written before cases named it.
+    #[serde(default)]
+    pub evidence: Vec<String>,
     pub outcome: Outcome,
     pub duration_ms: f64,
     /// The reasons of the expectation entries that applied (or, for an unexpected pass, that
@@ -232,6 +236,7 @@ impl CaseResult {
             description: case.description.clone(),
             tags: case.tags.clone(),
             operations: tested_operations(case),
+            evidence: case.evidence.clone(),
             outcome: verdict.outcome(),
             duration_ms: millis(report.duration),
             reasons,

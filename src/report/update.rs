@@ -443,6 +443,7 @@ mod tests {
             reasons: Vec::new(),
             message: None,
             failing_step: None,
+            evidence: Vec::new(),
             steps,
         }
     }

@@ -188,6 +188,7 @@ struct RawStep {
 #[serde(deny_unknown_fields)]
 struct RawPaginate {
     page_size: u64,
+    only: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -316,6 +317,11 @@ fn convert_step(
     );
     let paginate = raw.paginate.map(|p| Paginate {
         page_size: p.page_size,
+        only: p.only.map(|only| {
+            let at = format!("{at}/paginate/only");
+            check_refs(defined, error, &only, at.clone());
+            parse_pattern(&only, &at, error)
+        }),
     });
     if paginate.is_some() {
         if operation.is_some_and(|op| op.paginator.is_none()) {
