@@ -1,8 +1,8 @@
 //! `eventually` steps: a stub target (wiremock) that lists no user twice and then the user makes
 //! the step pass on its third try; one that never lists the user fails the step after its bound,
 //! with the last reply's failure and the number of tries, in the JSON report, the Markdown
-//! summary and the JUnit file. Against moto, every bundled case that uses `eventually` passes on
-//! its first try.
+//! summary and the JUnit file. The case timeout and an interrupt cut the tries short. Against
+//! moto, every bundled case that uses `eventually` passes on its first try.
 
 mod report_fixture;
 
@@ -101,6 +101,42 @@ async fn a_read_that_stays_wrong_fails_after_its_bound_with_the_last_reply_s_fai
     assert!(record.duration >= Duration::from_secs(2), "{record:?}");
     let sent = server.received_requests().await.unwrap_or_default().len();
     assert_eq!(sent as u32, record.tries);
+}
+
+#[tokio::test]
+async fn the_case_timeout_cuts_the_tries_short() {
+    let server = stub().await;
+    let text = case_text("us-east-1_never", "60s");
+    let case = load_case("e/never", "e/never.json", &text, SchemaStore::global()).unwrap();
+    let mut ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
+    ctx.case_timeout = Some(Duration::from_secs(2));
+    let report = run_case(&case, &ctx, &NoWaivers).await;
+    let error = report.steps[0].error.as_ref().expect("a harness error");
+    assert_eq!(error.kind(), "case_timeout", "{error}");
+}
+
+#[tokio::test]
+async fn an_interrupt_stops_the_tries_with_a_harness_error() {
+    let server = stub().await;
+    let text = case_text("us-east-1_never", "60s");
+    let case = load_case("e/never", "e/never.json", &text, SchemaStore::global()).unwrap();
+    let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
+    let interrupt = ctx.interrupt.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        interrupt.raise(libc::SIGINT);
+    });
+    let report = run_case(&case, &ctx, &NoWaivers).await;
+    let record = &report.steps[0];
+    assert!(record.tries >= 2, "{record:?}");
+    let error = record.error.as_ref().expect("a harness error");
+    assert_eq!(error.kind(), "interrupted", "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("after try {}", record.tries)),
+        "{error}"
+    );
 }
 
 /// Writes the two stub cases into `dir`.
