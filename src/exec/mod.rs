@@ -4,5 +4,6 @@
 
 pub mod check;
 pub mod error;
+pub mod eventually;
 pub mod failure;
 pub mod runner;

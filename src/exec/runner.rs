@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::account::pools::{PoolLedger, new_run_prefix};
 use crate::exec::check::check_reply;
 use crate::exec::error::{HarnessError, StepError};
+use crate::exec::eventually;
 use crate::exec::failure::{Check, Failure, Section, StepFailure, StepRef};
 use crate::http::client::{Client, ClientOptions, Reply};
 use crate::http::sigv4::Sigv4Signer;
@@ -25,6 +26,7 @@ use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::{Case, Expect, Paginate, Step};
 use crate::spec::functions::{AuthState, COMPUTED_VARIABLES, Calls};
 use crate::spec::matcher;
+use crate::spec::region::other_region;
 use crate::spec::template::{self, Vars};
 use crate::support::interrupt::Interrupt;
 use crate::support::random::random_u64;
@@ -64,6 +66,8 @@ pub struct RunContext {
     pub lenient: bool,
     /// The run-unique resource-name prefix (`${prefix}`).
     pub prefix: String,
+    /// The run's region (`${region}`; `${other_region}` is derived from it).
+    pub region: String,
     /// Raised on Ctrl-C or SIGTERM: running cases skip their remaining steps (teardown still
     /// runs).
     pub interrupt: Arc<Interrupt>,
@@ -97,11 +101,14 @@ impl RunContext {
             Some(signer),
             &ClientOptions::emulator(request_timeout),
         )?;
-        Ok(RunContext::with_client(client))
+        Ok(RunContext {
+            region: region.to_owned(),
+            ..RunContext::with_client(client)
+        })
     }
 
     /// A context around `client` with the bundled schemas and a fresh run prefix, no case
-    /// timeout, and pools left untagged.
+    /// timeout, pools left untagged, and the region `us-east-1`.
     pub fn with_client(client: Client) -> RunContext {
         RunContext {
             client,
@@ -109,6 +116,7 @@ impl RunContext {
             store: SchemaStore::global(),
             lenient: false,
             prefix: new_run_prefix(),
+            region: "us-east-1".into(),
             interrupt: Interrupt::new(),
             case_timeout: None,
             tag_pools: false,
@@ -162,6 +170,9 @@ pub struct StepRecord {
     /// When the step failed after its request needed more than one attempt: the attempts, e.g.
     /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`.
     pub retries: Option<String>,
+    /// How often an `eventually` step was sent (see [`crate::exec::eventually`]); 1 otherwise.
+    /// The record is the last try's, its duration that of all the tries.
+    pub tries: u32,
 }
 
 impl StepRecord {
@@ -230,9 +241,14 @@ fn random_password() -> String {
     format!("Pw-{:016x}-aZ9!", random_u64())
 }
 
-fn builtin_vars(prefix: &str) -> Vars {
+fn builtin_vars(prefix: &str, region: &str) -> Vars {
     let mut vars = Vars::new();
     vars.set("prefix", Value::String(prefix.to_owned()));
+    vars.set("region", Value::String(region.to_owned()));
+    vars.set(
+        "other_region",
+        Value::String(other_region(region).to_owned()),
+    );
     vars.set(
         "case_id",
         Value::String(format!("{:08x}", random_u64() & 0xffff_ffff)),
@@ -245,7 +261,7 @@ fn builtin_vars(prefix: &str) -> Vars {
 /// Runs `case`; `waivers` say which failures it goes on past.
 pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> CaseReport {
     let started = Instant::now();
-    let mut state = CaseState::new(builtin_vars(&ctx.prefix), &ctx.secrets);
+    let mut state = CaseState::new(builtin_vars(&ctx.prefix, &ctx.region), &ctx.secrets);
     let mut records = run_setup_and_steps(case, &mut state, ctx, waivers).await;
     for (index, step) in case.teardown.iter().enumerate().rev() {
         let ready = template::references(&step.request, "")
@@ -331,7 +347,8 @@ async fn run_setup_and_steps(
                     operation: step.operation.clone(),
                 };
                 current = Some(step_ref.clone());
-                let mut record = run_step_bounded(step, step_ref, state, ctx, deadline).await;
+                let mut record =
+                    run_step_bounded(step, step_ref, state, ctx, deadline, waivers).await;
                 drop_waived_retry_note(&mut record, waivers);
                 let stop = ends_case(&record, waivers);
                 records.push(record);
@@ -373,6 +390,7 @@ fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
         error: None,
         warnings: Vec::new(),
         retries: None,
+        tries: 1,
     }
 }
 
@@ -428,7 +446,7 @@ async fn run_step(
     };
     state.secrets.collect(&request);
     // A paginated step sends its page size as the limit: validate the request it really sends.
-    if let Some(paginate) = step.paginate
+    if let Some(paginate) = &step.paginate
         && let Some(limit_key) = ctx
             .store
             .operation(&step.operation)
@@ -460,7 +478,7 @@ async fn run_step(
     } else {
         request
     };
-    if let Some(paginate) = step.paginate {
+    if let Some(paginate) = &step.paginate {
         return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
     }
     let started = Instant::now();
@@ -488,6 +506,7 @@ async fn run_step(
         error: None,
         warnings: checked.warnings,
         retries,
+        tries: 1,
     }
 }
 
@@ -548,24 +567,27 @@ fn drop_waived_retry_note(record: &mut StepRecord, waivers: &dyn Waivers) {
     }
 }
 
-/// A setup step or step, unless the run was interrupted (then it is not sent) or the case's
-/// time is up (then it is cut short); either ends the case's steps with that reason.
+/// A setup step or step (repeated if it is an `eventually` step), unless the run was
+/// interrupted (then it is not sent) or the case's time is up (then it is cut short); either
+/// ends the case's steps with that reason.
 async fn run_step_bounded(
     step: &Step,
     step_ref: StepRef,
     state: &mut CaseState,
     ctx: &RunContext,
     deadline: Option<tokio::time::Instant>,
+    waivers: &dyn Waivers,
 ) -> StepRecord {
     if ctx.interrupt.is_raised() {
         let reason = ctx.interrupt.reason();
         return errored(step_ref, HarnessError::Interrupted { reason });
     }
+    let tried = run_step_tried(step, step_ref.clone(), state, ctx, waivers);
     let Some(deadline) = deadline else {
-        return run_step(step, step_ref, state, ctx).await;
+        return tried.await;
     };
     let started = Instant::now();
-    match tokio::time::timeout_at(deadline, run_step(step, step_ref.clone(), state, ctx)).await {
+    match tokio::time::timeout_at(deadline, tried).await {
         Ok(done) => done,
         Err(_) => {
             let seconds = ctx.case_timeout.unwrap_or_default().as_secs_f64();
@@ -573,6 +595,38 @@ async fn run_step_bounded(
             timed_out.duration = started.elapsed();
             timed_out
         }
+    }
+}
+
+/// A step as often as its `eventually` asks: until a try settles it (it passes, or fails only in
+/// ways waiting cannot change or the expectations expect), its bound passes, or an interrupt
+/// comes. The record is the last try's, with the number of tries.
+async fn run_step_tried(
+    step: &Step,
+    step_ref: StepRef,
+    state: &mut CaseState,
+    ctx: &RunContext,
+    waivers: &dyn Waivers,
+) -> StepRecord {
+    let mut schedule = eventually::Schedule::new(step.eventually);
+    loop {
+        let mut record = run_step(step, step_ref.clone(), state, ctx).await;
+        let settled = record.error.is_some()
+            || !record.failures.iter().any(|f| {
+                eventually::waiting_can_help(f.check()) && !waivers.expects(&record.step, f)
+            });
+        let Some(tries) = schedule.after_try(settled, &ctx.interrupt).await else {
+            continue;
+        };
+        record.tries = tries.count;
+        if tries.count > 1 {
+            record.duration = tries.elapsed;
+        }
+        if tries.interrupted && record.error.is_none() {
+            let reason = eventually::interrupted(tries.count, &ctx.interrupt);
+            record.error = Some(HarnessError::Interrupted { reason });
+        }
+        return record;
     }
 }
 
@@ -708,6 +762,7 @@ async fn run_http_get(
         error: None,
         warnings: Vec::new(),
         retries: None,
+        tries: 1,
     }
 }
 
@@ -722,7 +777,7 @@ async fn run_paginated(
     step: &Step,
     step_ref: StepRef,
     mut request: Value,
-    paginate: Paginate,
+    paginate: &Paginate,
     expect: &Expect,
     state: &mut CaseState,
     ctx: &RunContext,
@@ -816,6 +871,12 @@ async fn run_paginated(
             map.insert(paginator.input_token.clone(), Value::String(token));
         }
     }
+    if let Some(only) = &paginate.only {
+        match only.render(&state.vars) {
+            Ok(only) => items.retain(|item| matcher::matches(&only, item)),
+            Err(e) => return unrendered(rec.step, e),
+        }
+    }
     for (i, item) in items.iter().enumerate() {
         if items[..i].contains(item) {
             rec.failures.push(Failure::Pagination {
@@ -892,6 +953,7 @@ mod tests {
             error: None,
             warnings: Vec::new(),
             retries: None,
+            tries: 1,
         };
         let quirks = vec![
             Failure::RequestId,

@@ -120,6 +120,10 @@ pub struct CaseResult {
     pub tags: Vec<String>,
     /// The operations the case's `steps` call (what it tests), in order, without repeats.
     pub operations: Vec<String>,
+    /// Where the asserted behaviour comes from, as the case file names it (URLs, `model`,
+    /// `recording:<path>`, `unverified`). Absent in reports written before cases named it.
+    #[serde(default)]
+    pub evidence: Vec<String>,
     pub outcome: Outcome,
     pub duration_ms: f64,
     /// The reasons of the expectation entries that applied (or, for an unexpected pass, that
@@ -160,6 +164,14 @@ pub struct StepResult {
     pub warnings: Vec<String>,
     /// The attempts of a step that failed after retrying, e.g. `3 attempts: attempt 1: ...`.
     pub retries: Option<String>,
+    /// How often the step was sent: more than 1 for an `eventually` step that was repeated, 0
+    /// for a step that did not run. Absent in reports written before steps could repeat.
+    #[serde(default = "one_try")]
+    pub tries: u32,
+}
+
+fn one_try() -> u32 {
+    1
 }
 
 /// One failed check.
@@ -210,7 +222,13 @@ impl CaseResult {
                 step_result(section, index, step, &records, verdict)
             })
             .collect();
-        let (reasons, message, failing_step) = case_message(verdict);
+        let (reasons, mut message, failing_step) = case_message(verdict);
+        if let Some(message) = &mut message {
+            for note in tries_notes(report) {
+                message.push('\n');
+                message.push_str(&note);
+            }
+        }
         CaseResult {
             id: case.id.clone(),
             area: case.area.clone(),
@@ -218,6 +236,7 @@ impl CaseResult {
             description: case.description.clone(),
             tags: case.tags.clone(),
             operations: tested_operations(case),
+            evidence: case.evidence.clone(),
             outcome: verdict.outcome(),
             duration_ms: millis(report.duration),
             reasons,
@@ -288,8 +307,23 @@ fn step_result(
             .flat_map(|r| r.warnings.iter().cloned())
             .collect(),
         retries: (!notes.is_empty()).then(|| notes.join("; ")),
+        tries: records.iter().map(|r| r.tries).sum(),
         id,
     }
+}
+
+/// `steps[1] ListUsers: failed after 3 tries in 15.0 s`, for each repeated step that still
+/// failed (or ended with a harness error), to go under the case's message.
+pub fn tries_notes(report: &crate::exec::runner::CaseReport) -> Vec<String> {
+    report
+        .steps
+        .iter()
+        .filter(|r| !r.failures.is_empty() || r.error.is_some())
+        .filter_map(|r| {
+            crate::exec::eventually::describe(r.tries, r.duration)
+                .map(|tries| format!("{}: failed {tries}", r.step))
+        })
+        .collect()
 }
 
 /// A case's reasons, message and failing step, from its verdict.

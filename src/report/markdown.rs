@@ -306,6 +306,7 @@ mod tests {
             reasons: vec![reason.into()],
             message: None,
             failing_step: None,
+            evidence: Vec::new(),
             steps: Vec::new(),
         }
     }

@@ -7,7 +7,9 @@
 //! lists the error codes the target answered for the operation, marked when undocumented. Each
 //! row says which of the operation's documented errors the cases exercise. Hovering a cell shows
 //! its cases; clicking it (or opening the page at `#op=Name&col=target`) shows them with their
-//! messages. Operations no case tests are listed at the end.
+//! messages and what each stands on. How the cases stand on evidence (AWS documentation, a public
+//! report, a recording, the model, unverified: see [`Evidence`]) is counted for the whole page
+//! and per area. Operations no case tests are listed at the end.
 //!
 //! The page fetches nothing: styles, script and data are inline. The data is computed here
 //! ([`Matrix::build`]) and embedded as JSON; the script draws the table from it, so what a browser
@@ -18,8 +20,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::report::json::{HARNESS_VERSION, Outcome, RunReport, Totals, rfc3339};
+use crate::report::json::{CaseResult, HARNESS_VERSION, Outcome, RunReport, Totals, rfc3339};
 use crate::service::schemas::SchemaStore;
+use crate::spec::case::Evidence;
+use crate::spec::coverage::EvidenceCounts;
 
 /// One column: a target, from one or more merged reports.
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +63,9 @@ pub struct CellCase {
     pub outcome: String,
     /// The failure message or the expectations' reasons.
     pub detail: String,
+    /// What the case stands on (see [`Evidence::overall`]); `None` when it names nothing or
+    /// did not run.
+    pub evidence: Option<Evidence>,
 }
 
 /// An error code a target answered for an operation.
@@ -95,6 +102,8 @@ pub struct Row {
 pub struct Area {
     pub name: String,
     pub rows: Vec<Row>,
+    /// How the area's cases (those whose id starts with it) stand on evidence.
+    pub evidence: EvidenceCounts,
 }
 
 /// Everything the page shows.
@@ -106,6 +115,8 @@ pub struct Matrix {
     pub areas: Vec<Area>,
     /// Operations of the model that no case tests.
     pub uncovered: Vec<String>,
+    /// How the cases stand on evidence: every case that ran in some report, counted once.
+    pub evidence: EvidenceCounts,
 }
 
 /// A cell's possible statuses, worst first: a case outcome ([`Outcome`]), or `None` for not run.
@@ -178,117 +189,21 @@ impl Matrix {
     /// supplies the operations and their documented errors.
     pub fn build(reports: Vec<RunReport>, store: &SchemaStore) -> Matrix {
         let merged = merge_by_target(reports);
-
-        // Which operations the cases test, and in which areas (to group rows).
-        let mut areas_of: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-        for (report, _) in &merged {
-            let refs = report
-                .cases
-                .iter()
-                .map(|c| (&c.area, &c.operations))
-                .chain(report.not_run.iter().map(|c| (&c.area, &c.operations)));
-            for (area, operations) in refs {
-                for op in operations {
-                    *areas_of
-                        .entry(op.clone())
-                        .or_default()
-                        .entry(area.clone())
-                        .or_default() += 1;
-                }
-            }
-        }
-
+        let areas_of = operation_areas(&merged);
         let mut areas: BTreeMap<String, Vec<Row>> = BTreeMap::new();
         for (operation, area_counts) in &areas_of {
+            // An operation goes in the area with most of its cases (ties: the first by name).
             let area = area_counts
                 .iter()
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(a, _)| a.clone())
                 .unwrap_or_default();
-            let info = store.operation(operation);
-            let documented: Vec<String> = info
-                .map(|i| {
-                    i.errors
-                        .iter()
-                        .cloned()
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut exercised = BTreeSet::new();
-            let mut cells = Vec::new();
-            for (report, _) in &merged {
-                let mut counts = Counts::default();
-                let mut cases = Vec::new();
-                let mut seen = BTreeSet::new();
-                for case in report
-                    .cases
-                    .iter()
-                    .filter(|c| c.operations.contains(operation))
-                {
-                    let outcome = case.outcome.name();
-                    counts.add(Some(case.outcome));
-                    let detail = match case.outcome {
-                        Outcome::Fail | Outcome::UnexpectedPass | Outcome::Error => {
-                            case.message.clone().unwrap_or_default()
-                        }
-                        _ => case.reasons.join("; "),
-                    };
-                    cases.push(CellCase {
-                        id: case.id.clone(),
-                        description: case.description.clone(),
-                        outcome: outcome.to_owned(),
-                        detail,
-                    });
-                    for step in case
-                        .steps
-                        .iter()
-                        .filter(|s| s.section == "steps" && &s.operation == operation)
-                    {
-                        if let Some(expected) = &step.expected_error
-                            && documented.contains(expected)
-                        {
-                            exercised.insert(expected.clone());
-                        }
-                        if let Some(code) = &step.error_code {
-                            seen.insert(SeenError {
-                                code: code.clone(),
-                                documented: documented.contains(code)
-                                    || store.is_common_error(code),
-                            });
-                        }
-                    }
-                }
-                for case in report
-                    .not_run
-                    .iter()
-                    .filter(|c| c.operations.contains(operation))
-                {
-                    counts.add(None);
-                    cases.push(CellCase {
-                        id: case.id.clone(),
-                        description: String::new(),
-                        outcome: "not_run".to_owned(),
-                        detail: String::new(),
-                    });
-                }
-                cases.sort_by(|a, b| a.id.cmp(&b.id));
-                cells.push(Cell {
-                    status: counts.status().to_owned(),
-                    counts,
-                    errors_seen: seen.into_iter().collect(),
-                    cases,
-                });
-            }
-            areas.entry(area).or_default().push(Row {
-                operation: operation.clone(),
-                documented_errors: documented,
-                errors_exercised: exercised.into_iter().collect(),
-                cells,
-            });
+            areas
+                .entry(area)
+                .or_default()
+                .push(row(operation, &merged, store));
         }
-
+        let (evidence, mut area_evidence) = evidence_counts(&merged);
         let uncovered = store
             .index()
             .operations
@@ -296,29 +211,20 @@ impl Matrix {
             .filter(|op| !areas_of.contains_key(*op))
             .cloned()
             .collect();
-        let columns = merged
-            .iter()
-            .map(|(report, count)| Column {
-                key: report.target_label().to_owned(),
-                endpoint: report.endpoint.clone(),
-                region: report.region.clone(),
-                botocore: report.model.botocore.clone(),
-                harness: report.harness.version.clone(),
-                started_at: report.started_at.clone(),
-                reports: *count,
-                complete: report.complete,
-                totals: report.totals,
-            })
-            .collect();
         Matrix {
             generated_at: rfc3339(std::time::SystemTime::now()),
             harness: format!("cognito-contract {HARNESS_VERSION}"),
-            columns,
+            columns: columns(&merged),
             areas: areas
                 .into_iter()
-                .map(|(name, rows)| Area { name, rows })
+                .map(|(name, rows)| Area {
+                    evidence: area_evidence.remove(&name).unwrap_or_default(),
+                    name,
+                    rows,
+                })
                 .collect(),
             uncovered,
+            evidence,
         }
     }
 
@@ -335,6 +241,165 @@ impl Matrix {
             .replace("{{SCRIPT}}", SCRIPT)
             .replace("{{DATA}}", &data)
     }
+}
+
+/// For each operation the cases test, how many of its cases each area has (to group rows).
+fn operation_areas(merged: &[(RunReport, usize)]) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut areas_of: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for (report, _) in merged {
+        let refs = report
+            .cases
+            .iter()
+            .map(|c| (&c.area, &c.operations))
+            .chain(report.not_run.iter().map(|c| (&c.area, &c.operations)));
+        for (area, operations) in refs {
+            for op in operations {
+                *areas_of
+                    .entry(op.clone())
+                    .or_default()
+                    .entry(area.clone())
+                    .or_default() += 1;
+            }
+        }
+    }
+    areas_of
+}
+
+/// The row of `operation`: a cell per column, and the documented errors its cases exercise.
+fn row(operation: &str, merged: &[(RunReport, usize)], store: &SchemaStore) -> Row {
+    let documented: Vec<String> = store
+        .operation(operation)
+        .map(|i| {
+            i.errors
+                .iter()
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut exercised = BTreeSet::new();
+    let cells = merged
+        .iter()
+        .map(|(report, _)| cell(report, operation, &documented, &mut exercised, store))
+        .collect();
+    Row {
+        operation: operation.to_owned(),
+        documented_errors: documented,
+        errors_exercised: exercised.into_iter().collect(),
+        cells,
+    }
+}
+
+/// The cell of `operation` on the target of `report`; the documented errors its cases expect
+/// go into `exercised`.
+fn cell(
+    report: &RunReport,
+    operation: &str,
+    documented: &[String],
+    exercised: &mut BTreeSet<String>,
+    store: &SchemaStore,
+) -> Cell {
+    let mut counts = Counts::default();
+    let mut cases = Vec::new();
+    let mut seen = BTreeSet::new();
+    let calls = |operations: &[String]| operations.iter().any(|op| op == operation);
+    for case in report.cases.iter().filter(|c| calls(&c.operations)) {
+        counts.add(Some(case.outcome));
+        cases.push(cell_case(case));
+        for step in case
+            .steps
+            .iter()
+            .filter(|s| s.section == "steps" && s.operation == operation)
+        {
+            if let Some(expected) = &step.expected_error
+                && documented.contains(expected)
+            {
+                exercised.insert(expected.clone());
+            }
+            if let Some(code) = &step.error_code {
+                seen.insert(SeenError {
+                    code: code.clone(),
+                    documented: documented.contains(code) || store.is_common_error(code),
+                });
+            }
+        }
+    }
+    for case in report.not_run.iter().filter(|c| calls(&c.operations)) {
+        counts.add(None);
+        cases.push(CellCase {
+            id: case.id.clone(),
+            description: String::new(),
+            outcome: "not_run".to_owned(),
+            detail: String::new(),
+            evidence: None,
+        });
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    Cell {
+        status: counts.status().to_owned(),
+        counts,
+        errors_seen: seen.into_iter().collect(),
+        cases,
+    }
+}
+
+/// A case that ran, as a cell lists it: the failure message for a case that fails the run, the
+/// expectations' reasons otherwise.
+fn cell_case(case: &CaseResult) -> CellCase {
+    let detail = match case.outcome {
+        Outcome::Fail | Outcome::UnexpectedPass | Outcome::Error => {
+            case.message.clone().unwrap_or_default()
+        }
+        _ => case.reasons.join("; "),
+    };
+    CellCase {
+        id: case.id.clone(),
+        description: case.description.clone(),
+        outcome: case.outcome.name().to_owned(),
+        detail,
+        evidence: Evidence::overall(&case.evidence),
+    }
+}
+
+/// How the cases that ran (in any report, each counted once) stand on evidence: in all, and by
+/// area.
+fn evidence_counts(
+    merged: &[(RunReport, usize)],
+) -> (EvidenceCounts, BTreeMap<String, EvidenceCounts>) {
+    let mut kinds: BTreeMap<&str, (&str, Option<Evidence>)> = BTreeMap::new();
+    for (report, _) in merged {
+        for case in &report.cases {
+            kinds
+                .entry(&case.id)
+                .or_insert((&case.area, Evidence::overall(&case.evidence)));
+        }
+    }
+    let mut all = EvidenceCounts::default();
+    let mut by_area: BTreeMap<String, EvidenceCounts> = BTreeMap::new();
+    for (area, kind) in kinds.into_values() {
+        all.add(kind);
+        by_area.entry(area.to_owned()).or_default().add(kind);
+    }
+    (all, by_area)
+}
+
+/// One column per target.
+fn columns(merged: &[(RunReport, usize)]) -> Vec<Column> {
+    merged
+        .iter()
+        .map(|(report, count)| Column {
+            key: report.target_label().to_owned(),
+            endpoint: report.endpoint.clone(),
+            region: report.region.clone(),
+            botocore: report.model.botocore.clone(),
+            harness: report.harness.version.clone(),
+            started_at: report.started_at.clone(),
+            reports: *count,
+            complete: report.complete,
+            totals: report.totals,
+        })
+        .collect()
 }
 
 /// Reads the reports and writes the page to `output`.
@@ -401,6 +466,77 @@ mod tests {
         }
     }
 
+    /// A report of `target` in which the cases `(id, evidence)` passed, calling ListUserPools.
+    fn report(target: &str, cases: &[(&str, &[&str])]) -> RunReport {
+        let case = |(id, evidence): &(&str, &[&str])| {
+            serde_json::json!({
+                "id": id, "area": id.split('/').next().unwrap(), "file": format!("cases/{id}.json"),
+                "description": id, "tags": [], "operations": ["ListUserPools"],
+                "evidence": evidence, "outcome": "pass", "duration_ms": 1.0, "reasons": [],
+                "message": null, "failing_step": null, "steps": []
+            })
+        };
+        let totals = serde_json::json!({"cases": cases.len(), "passed": cases.len(),
+            "failed": 0, "expected_failures": 0, "unexpected_passes": 0, "intermittent": 0,
+            "errors": 0, "not_run": 0});
+        serde_json::from_value(serde_json::json!({
+            "format": "cognito-contract-report", "format_version": 2, "run_id": "r",
+            "harness": {"name": "cognito-contract", "version": "0"},
+            "model": {"service": "cognito-idp", "botocore": null, "api_version": "2016-04-18"},
+            "target": target, "endpoint": "http://127.0.0.1:1", "region": "us-east-1",
+            "started_at": "t", "finished_at": "t", "complete": true, "totals": totals,
+            "stale_expectations": [], "cases": cases.iter().map(case).collect::<Vec<_>>(),
+            "not_run": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn evidence_is_counted_once_per_case_in_all_and_by_area() {
+        let docs = "https://docs.aws.amazon.com/cognito/x.html";
+        let a = report(
+            "a",
+            &[
+                ("pools/one", &[docs]),
+                ("pools/two", &["model", "unverified"]),
+                ("other/three", &["https://github.com/x/y/issues/1"]),
+            ],
+        );
+        let b = report("b", &[("pools/one", &[docs]), ("pools/four", &[])]);
+        let matrix = Matrix::build(vec![a, b], SchemaStore::global());
+        let expected = EvidenceCounts {
+            aws_documentation: 1,
+            public_report: 1,
+            unverified: 1,
+            none: 1,
+            ..EvidenceCounts::default()
+        };
+        assert_eq!(matrix.evidence, expected);
+        // ListUserPools is in the area with most of its cases: pools.
+        assert_eq!(matrix.areas.len(), 1);
+        let pools = &matrix.areas[0];
+        assert_eq!(pools.name, "pools");
+        let in_pools = EvidenceCounts {
+            aws_documentation: 1,
+            unverified: 1,
+            none: 1,
+            ..EvidenceCounts::default()
+        };
+        assert_eq!(pools.evidence, in_pools);
+        let cases = &pools.rows[0].cells[0].cases;
+        let kinds: Vec<Option<Evidence>> = cases.iter().map(|c| c.evidence).collect();
+        assert_eq!(
+            kinds,
+            [
+                Some(Evidence::PublicReport),
+                Some(Evidence::AwsDocumentation),
+                Some(Evidence::Unverified)
+            ]
+        );
+        let html = matrix.to_html();
+        assert!(html.contains(r#""aws_documentation":1"#), "{html}");
+    }
+
     #[test]
     fn embedded_data_cannot_close_the_script() {
         let matrix = Matrix {
@@ -409,6 +545,7 @@ mod tests {
             columns: Vec::new(),
             areas: Vec::new(),
             uncovered: vec!["</script><script>alert(1)</script>".into()],
+            evidence: EvidenceCounts::default(),
         };
         let html = matrix.to_html();
         assert_eq!(html.matches("</script>").count(), 2, "{html}");

@@ -349,6 +349,7 @@ mod tests {
             reasons: Vec::new(),
             message: None,
             failing_step: None,
+            evidence: Vec::new(),
             steps: Vec::new(),
         }
     }

@@ -426,6 +426,7 @@ mod tests {
             error: None,
             warnings: Vec::new(),
             retries: None,
+            tries: 1,
         }
     }
 
@@ -442,6 +443,7 @@ mod tests {
             reasons: Vec::new(),
             message: None,
             failing_step: None,
+            evidence: Vec::new(),
             steps,
         }
     }

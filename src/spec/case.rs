@@ -1,6 +1,8 @@
 //! A loaded case: the scenario a case file describes, checked and ready to run. The file format
 //! itself (and its JSON Schema, `schemas/case.schema.json`) is read by [`crate::spec::load`].
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -47,6 +49,16 @@ pub enum Evidence {
 }
 
 impl Evidence {
+    /// How a case with these `evidence` entries stands: `Unverified` when any entry is, else the
+    /// strongest kind named; `None` for no entries.
+    pub fn overall(entries: &[String]) -> Option<Evidence> {
+        let kinds: Vec<Evidence> = entries.iter().map(|e| Evidence::of(e)).collect();
+        if kinds.contains(&Evidence::Unverified) {
+            return Some(Evidence::Unverified);
+        }
+        kinds.into_iter().min()
+    }
+
     /// The kind of one `evidence` entry.
     pub fn of(entry: &str) -> Evidence {
         match entry {
@@ -64,11 +76,7 @@ impl Case {
     /// it names (a recording, then AWS documentation, a public report, the model); `None` when
     /// it names none.
     pub fn evidence_kind(&self) -> Option<Evidence> {
-        let kinds: Vec<Evidence> = self.evidence.iter().map(|e| Evidence::of(e)).collect();
-        if kinds.contains(&Evidence::Unverified) {
-            return Some(Evidence::Unverified);
-        }
-        kinds.into_iter().min()
+        Evidence::overall(&self.evidence)
     }
 
     pub fn section(&self, section: Section) -> &[Step] {
@@ -108,6 +116,10 @@ pub struct Step {
     pub request: Value,
     /// The request breaks the input schema on purpose.
     pub invalid_request: bool,
+    /// Repeat the step until its expectation holds or this long has passed since the first try
+    /// (a read of something the service makes consistent eventually); only in `steps`. See
+    /// `exec::eventually` for the back-off.
+    pub eventually: Option<Duration>,
     pub expect: Expect,
     pub captures: Vec<Capture>,
 }
@@ -115,9 +127,13 @@ pub struct Step {
 /// Paging a paginated operation with a small page size until no token is left. Every page is
 /// checked as a reply; the pages must respect the page size and hold no duplicates; the expected
 /// body and captures then apply to the whole result, with all items under the result key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Paginate {
     pub page_size: u64,
+    /// Only the items this pattern matches make the result and are checked for duplicates (a
+    /// listing of the whole account, e.g. ListUserPools, also holds other runs' items, which
+    /// come and go while the pages are read). The page-size and token rules hold for all.
+    pub only: Option<Pattern>,
 }
 
 impl Step {

@@ -53,17 +53,22 @@ impl EvidenceCounts {
     fn count(cases: &[Case]) -> EvidenceCounts {
         let mut counts = EvidenceCounts::default();
         for case in cases {
-            let slot = match case.evidence_kind() {
-                Some(Evidence::AwsDocumentation) => &mut counts.aws_documentation,
-                Some(Evidence::PublicReport) => &mut counts.public_report,
-                Some(Evidence::Recording) => &mut counts.recording,
-                Some(Evidence::Model) => &mut counts.model,
-                Some(Evidence::Unverified) => &mut counts.unverified,
-                None => &mut counts.none,
-            };
-            *slot += 1;
+            counts.add(case.evidence_kind());
         }
         counts
+    }
+
+    /// Counts one case that stands on `kind` (`None`: it names no evidence).
+    pub fn add(&mut self, kind: Option<Evidence>) {
+        let slot = match kind {
+            Some(Evidence::AwsDocumentation) => &mut self.aws_documentation,
+            Some(Evidence::PublicReport) => &mut self.public_report,
+            Some(Evidence::Recording) => &mut self.recording,
+            Some(Evidence::Model) => &mut self.model,
+            Some(Evidence::Unverified) => &mut self.unverified,
+            None => &mut self.none,
+        };
+        *slot += 1;
     }
 }
 

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -24,6 +25,8 @@ use crate::spec::template;
 pub const BUILTIN_VARIABLES: &[&str] = &[
     "prefix",
     "case_id",
+    "region",
+    "other_region",
     "password",
     "password2",
     "srp_a",
@@ -174,6 +177,7 @@ struct RawStep {
     request: Option<Value>,
     #[serde(default)]
     invalid_request: bool,
+    eventually: Option<String>,
     #[serde(default)]
     expect: Option<RawExpect>,
     #[serde(default)]
@@ -184,6 +188,7 @@ struct RawStep {
 #[serde(deny_unknown_fields)]
 struct RawPaginate {
     page_size: u64,
+    only: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -244,6 +249,12 @@ fn from_value(
             let step = convert_step(raw, &at, store, &mut defined, &mut |loc, msg| {
                 errors.push(error(loc, msg))
             });
+            if step.eventually.is_some() && section != "steps" {
+                errors.push(error(
+                    format!("{at}/eventually"),
+                    format!("eventually is for the steps under test, not {section}"),
+                ));
+            }
             steps.push(step);
         }
         steps
@@ -277,28 +288,7 @@ fn convert_step(
     error: &mut dyn FnMut(String, String),
 ) -> Step {
     if let Some(path) = &raw.http_get {
-        check_refs(
-            defined,
-            error,
-            &Value::String(path.clone()),
-            format!("{at}/http_get"),
-        );
-        for (member, present) in [
-            ("request", raw.request.is_some()),
-            ("invalid_request", raw.invalid_request),
-            ("paginate", raw.paginate.is_some()),
-            (
-                "expect/error",
-                raw.expect.as_ref().is_some_and(|e| e.error.is_some()),
-            ),
-        ] {
-            if present {
-                error(
-                    format!("{at}/{member}"),
-                    format!("an http_get step takes no {member}"),
-                );
-            }
-        }
+        check_http_get(&raw, path, at, defined, error);
     }
     let operation = store.operation(&raw.operation);
     if operation.is_none() && raw.http_get.is_none() {
@@ -315,22 +305,123 @@ fn convert_step(
         .request
         .unwrap_or_else(|| Value::Object(Default::default()));
     check_refs(defined, error, &request, format!("{at}/request"));
-    let expect = match raw.expect {
+    let expect = convert_expect(raw.expect, &raw.operation, at, store, defined, error);
+    let captures = convert_captures(
+        raw.capture,
+        &raw.operation,
+        raw.http_get.is_none() && matches!(expect, Expect::Success { .. }),
+        at,
+        store,
+        defined,
+        error,
+    );
+    let paginate = raw.paginate.map(|p| Paginate {
+        page_size: p.page_size,
+        only: p.only.map(|only| {
+            let at = format!("{at}/paginate/only");
+            check_refs(defined, error, &only, at.clone());
+            parse_pattern(&only, &at, error)
+        }),
+    });
+    if paginate.is_some() {
+        if operation.is_some_and(|op| op.paginator.is_none()) {
+            error(
+                format!("{at}/paginate"),
+                format!("{} has no paginator in the model", raw.operation),
+            );
+        }
+        if matches!(expect, Expect::Error { .. }) {
+            error(
+                format!("{at}/paginate"),
+                "a paginated step expects success".into(),
+            );
+        }
+    }
+    let eventually = raw
+        .eventually
+        .as_deref()
+        .and_then(|text| match parse_bound(text) {
+            Ok(bound) => Some(bound),
+            Err(why) => {
+                error(format!("{at}/eventually"), why);
+                None
+            }
+        });
+    if eventually.is_some() && raw.invalid_request {
+        error(
+            format!("{at}/eventually"),
+            "an invalid_request step is never sent, so there is nothing to repeat".into(),
+        );
+    }
+    Step {
+        name: raw.name,
+        operation: raw.operation,
+        http_get: raw.http_get,
+        paginate,
+        request,
+        invalid_request: raw.invalid_request,
+        eventually,
+        expect,
+        captures,
+    }
+}
+
+/// The members an `http_get` step cannot have, and the references in its path.
+fn check_http_get(
+    raw: &RawStep,
+    path: &str,
+    at: &str,
+    defined: &BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+) {
+    check_refs(
+        defined,
+        error,
+        &Value::String(path.to_owned()),
+        format!("{at}/http_get"),
+    );
+    for (member, present) in [
+        ("request", raw.request.is_some()),
+        ("invalid_request", raw.invalid_request),
+        ("paginate", raw.paginate.is_some()),
+        (
+            "expect/error",
+            raw.expect.as_ref().is_some_and(|e| e.error.is_some()),
+        ),
+    ] {
+        if present {
+            error(
+                format!("{at}/{member}"),
+                format!("an http_get step takes no {member}"),
+            );
+        }
+    }
+}
+
+/// The step's expectation: success (with an optional body pattern) or a documented error.
+fn convert_expect(
+    raw: Option<RawExpect>,
+    operation_name: &str,
+    at: &str,
+    store: &SchemaStore,
+    defined: &BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+) -> Expect {
+    match raw {
         None => Expect::Success { body: None },
         Some(RawExpect {
             error: Some(code),
             message,
             ..
         }) => {
-            if let Some(op) = operation
+            if let Some(op) = store.operation(operation_name)
                 && !op.errors.contains(&code)
                 && !store.index().common_errors.contains(&code)
             {
                 error(
                     format!("{at}/expect/error"),
                     format!(
-                        "{code} is neither documented for {} nor a protocol-level error; documented: {}",
-                        raw.operation,
+                        "{code} is neither documented for {operation_name} nor a protocol-level error; documented: {}",
                         op.errors.join(", ")
                     ),
                 );
@@ -350,24 +441,32 @@ fn convert_step(
             });
             Expect::Success { body }
         }
-    };
+    }
+}
+
+/// The step's captures, each path checked against the reply's output schema when the step
+/// expects a successful API reply; every captured name is defined for the steps after it.
+fn convert_captures(
+    raw: BTreeMap<String, String>,
+    operation: &str,
+    api_success: bool,
+    at: &str,
+    store: &SchemaStore,
+    defined: &mut BTreeSet<String>,
+    error: &mut dyn FnMut(String, String),
+) -> Vec<Capture> {
     let mut captures = Vec::new();
-    let output_schema = (operation.is_some()
-        && raw.http_get.is_none()
-        && matches!(expect, Expect::Success { .. })
-        && !raw.capture.is_empty())
-    .then(|| store.standalone(&raw.operation, &SchemaKind::Output).ok())
-    .flatten();
-    for (variable, source) in raw.capture {
+    let output_schema = (api_success && !raw.is_empty() && store.operation(operation).is_some())
+        .then(|| store.standalone(operation, &SchemaKind::Output).ok())
+        .flatten();
+    for (variable, source) in raw {
+        let at_capture = format!("{at}/capture/{}", template::escape_pointer(&variable));
         if let Some(schema) = &output_schema
             && let Err(why) = path_can_match(schema, &source)
         {
             error(
-                format!("{at}/capture/{}", template::escape_pointer(&variable)),
-                format!(
-                    "{source} can match nothing in a {} reply: {why}",
-                    raw.operation
-                ),
+                at_capture.clone(),
+                format!("{source} can match nothing in a {operation} reply: {why}"),
             );
         }
         match JsonPath::parse(&source) {
@@ -376,10 +475,7 @@ fn convert_step(
                 path,
                 source,
             }),
-            Err(e) => error(
-                format!("{at}/capture/{}", template::escape_pointer(&variable)),
-                format!("bad JSONPath {source:?}: {e}"),
-            ),
+            Err(e) => error(at_capture, format!("bad JSONPath {source:?}: {e}")),
         }
         if BUILTIN_VARIABLES.contains(&variable.as_str()) {
             error(
@@ -389,33 +485,35 @@ fn convert_step(
         }
         defined.insert(variable);
     }
-    let paginate = raw.paginate.map(|p| Paginate {
-        page_size: p.page_size,
-    });
-    if paginate.is_some() {
-        if operation.is_some_and(|op| op.paginator.is_none()) {
-            error(
-                format!("{at}/paginate"),
-                format!("{} has no paginator in the model", raw.operation),
-            );
-        }
-        if matches!(expect, Expect::Error { .. }) {
-            error(
-                format!("{at}/paginate"),
-                "a paginated step expects success".into(),
-            );
-        }
+    captures
+}
+
+/// The longest `eventually` bound: the default case timeout, which would cut a longer one short.
+pub const MAX_EVENTUALLY: Duration = Duration::from_secs(300);
+
+/// Parses an `eventually` bound: a whole number of `ms`, `s` or `m` (`"500ms"`, `"15s"`,
+/// `"2m"`), more than zero and at most [`MAX_EVENTUALLY`].
+pub fn parse_bound(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like \"15s\""))?;
+    let bound = match unit {
+        "ms" => Duration::from_millis(number),
+        "s" => Duration::from_secs(number),
+        "m" => Duration::from_secs(number.saturating_mul(60)),
+        _ => return Err(format!("{text:?}: the unit is ms, s or m")),
+    };
+    if bound.is_zero() || bound > MAX_EVENTUALLY {
+        return Err(format!(
+            "{text:?}: an eventually bound is more than 0 and at most {} s",
+            MAX_EVENTUALLY.as_secs()
+        ));
     }
-    Step {
-        name: raw.name,
-        operation: raw.operation,
-        http_get: raw.http_get,
-        paginate,
-        request,
-        invalid_request: raw.invalid_request,
-        expect,
-        captures,
-    }
+    Ok(bound)
 }
 
 /// Checks the plain parts of a JSONPath (`.name`, `['name']`, `[0]`, `[*]`, `.*`) against the
@@ -611,5 +709,43 @@ mod tests {
             ));
         }
         assert_eq!(compiles() - before, 2, "matching compiles nothing");
+    }
+
+    #[test]
+    fn eventually_bounds_are_whole_ms_s_or_m_up_to_five_minutes() {
+        assert_eq!(parse_bound("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_bound("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_bound("5m"), Ok(MAX_EVENTUALLY));
+        for bad in ["6m", "0s", "15", "1.5s", "s", "15 s", "1h"] {
+            assert!(parse_bound(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn eventually_is_for_steps_only_and_not_for_requests_never_sent() {
+        let text = r#"{"description": "eventually where it does not belong",
+            "setup": [{"operation": "ListUserPools", "request": {"MaxResults": 1},
+                       "eventually": "15s"}],
+            "steps": [
+                {"operation": "ListUserPools", "request": {"MaxResults": 1}, "eventually": "15s"},
+                {"operation": "ListUserPools", "request": {"MaxResults": 0},
+                 "invalid_request": true, "eventually": "15s",
+                 "expect": {"error": "InvalidParameterException"}}]}"#;
+        let errors = load_case("t/ev", "t/ev.json", text, SchemaStore::global()).unwrap_err();
+        let at: Vec<&str> = errors.iter().map(|e| e.location.as_str()).collect();
+        assert_eq!(
+            at,
+            ["/setup/0/eventually", "/steps/1/eventually"],
+            "{errors:?}"
+        );
+        let schema = load_case(
+            "t/ev",
+            "t/ev.json",
+            r#"{"description": "a bound in hours", "steps": [
+                {"operation": "ListUserPools", "request": {"MaxResults": 1}, "eventually": "1h"}]}"#,
+            SchemaStore::global(),
+        )
+        .unwrap_err();
+        assert_eq!(schema[0].location, "/steps/0/eventually", "{schema:?}");
     }
 }

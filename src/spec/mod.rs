@@ -12,6 +12,7 @@ pub mod generated;
 pub mod load;
 pub mod matcher;
 pub mod pattern;
+pub mod region;
 pub mod select;
 pub mod side_effects;
 pub mod template;

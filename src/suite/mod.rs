@@ -368,6 +368,7 @@ impl Suite {
             self.request_timeout,
         ))?;
         let mut context = RunContext::with_client(connection.client.clone());
+        context.region = self.region.clone();
         context.secrets = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
             .iter()
             .filter_map(|name| crate::support::env::var(name))
@@ -382,9 +383,10 @@ impl Suite {
     }
 }
 
-/// A failure message with the retries its steps needed, when they needed any.
+/// A failure message with the retries its steps needed, and the tries of its repeated
+/// (`eventually`) steps, when they needed any.
 fn with_retries(failed: Failed, report: &runner::CaseReport) -> Failed {
-    let notes: Vec<String> = report
+    let mut notes: Vec<String> = report
         .steps
         .iter()
         .filter_map(|r| {
@@ -393,6 +395,7 @@ fn with_retries(failed: Failed, report: &runner::CaseReport) -> Failed {
                 .map(|n| format!("{}: retries: {n}", r.step))
         })
         .collect();
+    notes.extend(crate::report::json::tries_notes(report));
     if notes.is_empty() {
         return failed;
     }

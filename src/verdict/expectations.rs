@@ -765,6 +765,7 @@ mod tests {
             error: None,
             warnings: Vec::new(),
             retries: None,
+            tries: 1,
         };
         let status = Failure::Status {
             expected: "success (2xx)",
@@ -812,6 +813,7 @@ mod tests {
                 }),
                 warnings: Vec::new(),
                 retries: None,
+                tries: 1,
             }],
             duration: std::time::Duration::ZERO,
         };

@@ -14,11 +14,25 @@
     return node;
   }
   function pill(status, text) { return el("span", { class: "pill " + status }, text); }
+  const EVIDENCE = [["aws_documentation", "AWS documentation"], ["public_report", "public report"],
+    ["recording", "recording"], ["model", "model"], ["unverified", "unverified"], ["none", "none named"]];
+  // "evidence: 12 AWS documentation · 3 model · 1 unverified", with a data attribute per kind.
+  function evidence(node, counts) {
+    const parts = [];
+    for (const [kind, label] of EVIDENCE) {
+      node.setAttribute("data-evidence-" + kind.replace(/_/g, "-"), counts[kind] || 0);
+      if (counts[kind]) parts.push(counts[kind] + " " + label);
+    }
+    const total = EVIDENCE.reduce((n, [kind]) => n + (counts[kind] || 0), 0);
+    node.textContent = "evidence of " + total + " case(s): " + (parts.join(" · ") || "none");
+    return node;
+  }
   function attr(name) { return "data-" + name.replace(/_/g, "-"); }
 
   document.getElementById("generated").textContent =
     "Generated " + data.generated_at + " by " + data.harness + " from " +
     data.columns.reduce((n, c) => n + c.reports, 0) + " report(s).";
+  evidence(document.getElementById("evidence"), data.evidence);
 
   const columns = document.getElementById("columns");
   for (const c of data.columns) {
@@ -65,7 +79,9 @@
   const tbody = document.querySelector("#matrix tbody");
   for (const area of data.areas) {
     const areaRow = el("tr", { class: "area" });
-    areaRow.appendChild(el("th", { colspan: data.columns.length + 1 }, area.name));
+    areaRow.appendChild(el("th", { "data-area": area.name }, area.name));
+    areaRow.appendChild(evidence(el("td", { class: "evidence", colspan: data.columns.length,
+      "data-area": area.name }), area.evidence));
     tbody.appendChild(areaRow);
     for (const row of area.rows) {
       const failing = row.cells.some(c =>
@@ -143,6 +159,8 @@
       div.appendChild(pill(c.outcome, LABELS[c.outcome]));
       div.appendChild(document.createTextNode(" "));
       div.appendChild(el("span", { class: "id" }, c.id));
+      if (c.evidence) div.appendChild(el("span", { class: "evidence", "data-evidence": c.evidence },
+        " · evidence: " + EVIDENCE.find(([kind]) => kind === c.evidence)[1]));
       if (c.description) div.appendChild(el("div", {}, c.description));
       if (c.detail) div.appendChild(el("pre", {}, c.detail));
       body.appendChild(div);
