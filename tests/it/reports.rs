@@ -357,16 +357,19 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
         .unwrap()
         .port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let output = cli(
-        &[
+    // The fixture cases against that endpoint, with `extra` arguments.
+    let run_unreachable = |extra: &[&str]| {
+        let mut args = vec![
             "run",
             "--endpoint",
             &endpoint,
             "--cases",
             cases.to_str().unwrap(),
-        ],
-        &[],
-    );
+        ];
+        args.extend_from_slice(extra);
+        cli(&args, &[])
+    };
+    let output = run_unreachable(&[]);
     assert_eq!(output.status.code(), Some(3), "{}", shown(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -380,16 +383,7 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
 
     // A broken case file: 2, naming the file, without contacting anything.
     std::fs::write(cases.join("pools/broken.json"), "{\"description\": ").unwrap();
-    let output = cli(
-        &[
-            "run",
-            "--endpoint",
-            &endpoint,
-            "--cases",
-            cases.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let output = run_unreachable(&[]);
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken.json"));
     std::fs::remove_file(cases.join("pools/broken.json")).unwrap();
@@ -403,18 +397,7 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
         ),
     )
     .unwrap();
-    let output = cli(
-        &[
-            "run",
-            "--endpoint",
-            &endpoint,
-            "--target",
-            "gate-c",
-            "--cases",
-            cases.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let output = run_unreachable(&["--target", "gate-c"]);
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("placeholder"));
 
