@@ -22,8 +22,11 @@
 //! }
 //! ```
 
+// No function over 80 lines (the threshold is in clippy.toml).
+#![warn(clippy::too_many_lines)]
+
 // The layers, lowest first: a layer uses only the layers listed before it (a test,
-// `tests/layering.rs`, fails on a `crate::` path that goes the other way or closes a cycle).
+// `tests/it/layering.rs`, fails on a `crate::` path that goes the other way or closes a cycle).
 /// Cache, built-in files, interrupts, secrets, randomness.
 pub mod support;
 

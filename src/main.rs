@@ -1,5 +1,7 @@
 //! The `cognito-contract` binary: parses the arguments and hands them to [`cognito_contract::cli`].
 
+#![warn(clippy::too_many_lines)]
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {

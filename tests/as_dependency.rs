@@ -4,6 +4,8 @@
 //! `tests/contract.rs`, so without a filter of its own this runs one area (`users/`): enough to
 //! prove the library use without running the suite twice in `cargo test`.
 
+#![warn(clippy::too_many_lines)]
+
 use cognito_contract::managed::moto::MotoServer;
 
 fn main() -> std::process::ExitCode {

@@ -4,6 +4,8 @@
 //! `COGNITO_CONTRACT_TARGET`). Takes the usual libtest flags: filters, `--exact`, `--list`,
 //! `--test-threads`, `--format`.
 
+#![warn(clippy::too_many_lines)]
+
 fn main() -> std::process::ExitCode {
     cognito_contract::Suite::from_env().run()
 }

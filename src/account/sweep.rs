@@ -257,38 +257,55 @@ pub async fn sweep(
                 pool.id, pool.name
             );
         } else {
-            match delete_pool(client, &pool.id).await {
-                Ok(Deleted::AlreadyGone) => {
-                    let _ = writeln!(
-                        report.text,
-                        "already gone {}  {}  ({age_text})",
-                        pool.id, pool.name
-                    );
-                }
-                Ok(outcome) => {
-                    let how = match outcome {
-                        Deleted::DeletedAfter(what) => format!(", {}", what.join(", ")),
-                        _ => String::new(),
-                    };
-                    let _ = writeln!(
-                        report.text,
-                        "deleted {}  {}  ({age_text}{how})",
-                        pool.id, pool.name
-                    );
-                    report.deleted.push(pool.id.clone());
-                }
-                Err(e) => {
-                    let _ = writeln!(
-                        report.text,
-                        "FAILED to delete {}  {}: {e}",
-                        pool.id, pool.name
-                    );
-                    report.failed.push((pool.id.clone(), e.to_string()));
-                }
-            }
+            delete_and_record(client, &pool, &age_text, &mut report).await;
         }
         report.selected.push(pool);
     }
+    write_closing_line(&mut report, options);
+    Ok(report)
+}
+
+/// Deletes one selected pool and records how that went: deleted (and what it took), already
+/// gone, or failed.
+async fn delete_and_record(
+    client: &Client,
+    pool: &PoolEntry,
+    age_text: &str,
+    report: &mut SweepReport,
+) {
+    match delete_pool(client, &pool.id).await {
+        Ok(Deleted::AlreadyGone) => {
+            let _ = writeln!(
+                report.text,
+                "already gone {}  {}  ({age_text})",
+                pool.id, pool.name
+            );
+        }
+        Ok(outcome) => {
+            let how = match outcome {
+                Deleted::DeletedAfter(what) => format!(", {}", what.join(", ")),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                report.text,
+                "deleted {}  {}  ({age_text}{how})",
+                pool.id, pool.name
+            );
+            report.deleted.push(pool.id.clone());
+        }
+        Err(e) => {
+            let _ = writeln!(
+                report.text,
+                "FAILED to delete {}  {}: {e}",
+                pool.id, pool.name
+            );
+            report.failed.push((pool.id.clone(), e.to_string()));
+        }
+    }
+}
+
+/// The closing count of a sweep: listed, selected, failed, kept and why.
+fn write_closing_line(report: &mut SweepReport, options: &SweepOptions) {
     let _ = writeln!(
         report.text,
         "{} pool(s) listed: {} {}, {} failed; kept {} without the prefix cct-xxxxxx-, {} younger \
@@ -305,7 +322,6 @@ pub async fn sweep(
         report.too_young,
         format_age(options.older_than),
     );
-    Ok(report)
 }
 
 /// `3d 4h`, `2h 5m`, `4m 10s`, `12s`.

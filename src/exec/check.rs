@@ -12,6 +12,7 @@ use crate::service::error_code::error_code;
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::Expect;
 use crate::spec::matcher;
+use crate::spec::pattern::Pattern;
 
 /// What checking a reply found.
 #[derive(Debug, Default)]
@@ -42,8 +43,52 @@ pub fn check_reply(
     lenient: bool,
 ) -> Checked {
     let mut checked = Checked::default();
-    let failures = &mut checked.failures;
+    check_headers(reply, &mut checked.failures);
+    let body = parse_body(reply, &mut checked.failures);
+    let code = error_code(reply.header("x-amzn-errortype"), body.as_ref());
+    let schemas = SchemaCheck {
+        store,
+        operation,
+        lenient,
+    };
+    let found = Found {
+        status: reply.status,
+        body: body.as_ref(),
+        code: code.as_deref(),
+    };
+    match expect {
+        Expect::Success { body: pattern } => {
+            check_success(&schemas, &found, pattern.as_ref(), &mut checked);
+        }
+        Expect::Error {
+            code: expected,
+            message,
+        } => {
+            check_error(&schemas, &found, expected, message.as_ref(), &mut checked);
+        }
+    }
+    checked.body = body;
+    checked.error_code = code;
+    checked
+}
 
+/// What a reply brought, read once for the checks of what the step expects.
+struct Found<'a> {
+    status: u16,
+    /// The body, if it is a JSON object.
+    body: Option<&'a Value>,
+    /// The error code read by the awsJson1_1 rules.
+    code: Option<&'a str>,
+}
+
+impl Found<'_> {
+    fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// The request id header and the content type, which every reply must have.
+fn check_headers(reply: &Reply, failures: &mut Vec<Failure>) {
     if reply
         .header("x-amzn-requestid")
         .is_none_or(|id| id.trim().is_empty())
@@ -58,8 +103,11 @@ pub fn check_reply(
             found: content_type.map(str::to_owned),
         });
     }
+}
 
-    let body = match serde_json::from_slice::<Value>(&reply.body) {
+/// The body as a JSON object, or a failure saying what it is instead.
+fn parse_body(reply: &Reply, failures: &mut Vec<Failure>) -> Option<Value> {
+    match serde_json::from_slice::<Value>(&reply.body) {
         Ok(value @ Value::Object(_)) => Some(value),
         Ok(other) => {
             failures.push(Failure::Json {
@@ -75,161 +123,161 @@ pub fn check_reply(
             });
             None
         }
-    };
-    let code = error_code(reply.header("x-amzn-errortype"), body.as_ref());
-    let success = (200..300).contains(&reply.status);
-
-    match expect {
-        Expect::Success { body: pattern } => {
-            if !success {
-                failures.push(Failure::Status {
-                    expected: "success (2xx)",
-                    found: reply.status,
-                });
-                if code.is_some() {
-                    failures.push(Failure::ErrorCode {
-                        expected: None,
-                        found: code.clone(),
-                    });
-                }
-            } else if let Some(body) = &body {
-                if let Some(found) = &code {
-                    // A 2xx that carries an error body is not a success.
-                    failures.push(Failure::ErrorCode {
-                        expected: None,
-                        found: Some(found.clone()),
-                    });
-                }
-                schema_check(
-                    store,
-                    operation,
-                    &SchemaKind::Output,
-                    "output",
-                    body,
-                    lenient,
-                    failures,
-                    &mut checked.warnings,
-                );
-                if let Some(pattern) = pattern {
-                    failures.extend(
-                        matcher::match_body(pattern, body)
-                            .into_iter()
-                            .map(Failure::from),
-                    );
-                }
-            }
-        }
-        Expect::Error {
-            code: expected,
-            message,
-        } => {
-            let fault = is_server_fault(expected);
-            let class_ok = if fault {
-                (500..600).contains(&reply.status)
-            } else {
-                (400..500).contains(&reply.status)
-            };
-            if !class_ok {
-                failures.push(Failure::Status {
-                    expected: if fault {
-                        "server error (5xx)"
-                    } else {
-                        "client error (4xx)"
-                    },
-                    found: reply.status,
-                });
-            }
-            if code.as_deref() != Some(expected.as_str()) {
-                failures.push(Failure::ErrorCode {
-                    expected: Some(expected.clone()),
-                    found: code.clone(),
-                });
-            }
-            if let Some(found) = &code {
-                let documented = store
-                    .operation(operation)
-                    .is_some_and(|op| op.errors.iter().any(|e| e == found));
-                let common = store.index().common_errors.iter().any(|e| e == found);
-                if !documented && !common {
-                    failures.push(Failure::UndocumentedError {
-                        code: found.clone(),
-                        operation: operation.to_owned(),
-                    });
-                } else if !success && let Some(body) = &body {
-                    let kind = SchemaKind::Error(found.clone());
-                    schema_check(
-                        store,
-                        operation,
-                        &kind,
-                        found,
-                        body,
-                        lenient,
-                        failures,
-                        &mut checked.warnings,
-                    );
-                }
-            }
-            if let Some(pattern) = message {
-                let found = body.as_ref().and_then(|b| {
-                    b.get("message")
-                        .or_else(|| b.get("Message"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                });
-                let ok = found
-                    .as_ref()
-                    .is_some_and(|have| matcher::matches(pattern, &Value::String(have.clone())));
-                if !ok {
-                    failures.push(Failure::Message {
-                        expected: pattern.to_value().to_string(),
-                        found,
-                    });
-                }
-            }
-        }
     }
-    checked.body = body;
-    checked.error_code = code;
-    checked
 }
 
-#[allow(clippy::too_many_arguments)]
-fn schema_check(
-    store: &SchemaStore,
-    operation: &str,
-    kind: &SchemaKind,
-    schema_name: &str,
-    body: &Value,
-    lenient: bool,
-    failures: &mut Vec<Failure>,
-    warnings: &mut Vec<String>,
+/// A step that expects success: a 2xx without an error code, the body valid against the output
+/// schema and matching the case's `pattern`.
+fn check_success(
+    schemas: &SchemaCheck,
+    found: &Found,
+    pattern: Option<&Pattern>,
+    checked: &mut Checked,
 ) {
-    match store.validate(operation, kind, body) {
-        Ok(violations) => {
-            let (accepted, violations): (Vec<_>, Vec<_>) = violations
-                .into_iter()
-                .partition(|v| lenient && v.undocumented_member);
-            warnings.extend(accepted.into_iter().map(|v| {
-                format!(
-                    "{schema_name} schema: undocumented member accepted (--lenient) at {}: {}",
-                    v.pointer, v.message
-                )
-            }));
-            if !violations.is_empty() {
-                failures.push(Failure::BodySchema {
-                    schema: format!("{operation} {schema_name}"),
-                    violations,
-                });
-            }
+    if !found.is_success() {
+        checked.failures.push(Failure::Status {
+            expected: "success (2xx)",
+            found: found.status,
+        });
+        if found.code.is_some() {
+            checked.failures.push(Failure::ErrorCode {
+                expected: None,
+                found: found.code.map(str::to_owned),
+            });
         }
-        Err(e) => failures.push(Failure::BodySchema {
-            schema: format!("{operation} {schema_name}"),
-            violations: vec![crate::service::schemas::Violation {
-                pointer: String::new(),
-                message: format!("schema unavailable: {e}"),
-                undocumented_member: false,
-            }],
-        }),
+    } else if let Some(body) = found.body {
+        if let Some(code) = found.code {
+            // A 2xx that carries an error body is not a success.
+            checked.failures.push(Failure::ErrorCode {
+                expected: None,
+                found: Some(code.to_owned()),
+            });
+        }
+        schemas.check(&SchemaKind::Output, "output", body, checked);
+        if let Some(pattern) = pattern {
+            checked.failures.extend(
+                matcher::match_body(pattern, body)
+                    .into_iter()
+                    .map(Failure::from),
+            );
+        }
+    }
+}
+
+/// A step that expects the error `expected`: the status class of that error (5xx for server
+/// faults, else 4xx), that code, an error the operation documents (or a common one) whose body
+/// is valid against its schema, and the case's `message`.
+fn check_error(
+    schemas: &SchemaCheck,
+    found: &Found,
+    expected: &str,
+    message: Option<&Pattern>,
+    checked: &mut Checked,
+) {
+    let fault = is_server_fault(expected);
+    let class_ok = if fault {
+        (500..600).contains(&found.status)
+    } else {
+        (400..500).contains(&found.status)
+    };
+    if !class_ok {
+        checked.failures.push(Failure::Status {
+            expected: if fault {
+                "server error (5xx)"
+            } else {
+                "client error (4xx)"
+            },
+            found: found.status,
+        });
+    }
+    if found.code != Some(expected) {
+        checked.failures.push(Failure::ErrorCode {
+            expected: Some(expected.to_owned()),
+            found: found.code.map(str::to_owned),
+        });
+    }
+    if let Some(code) = found.code {
+        let store = schemas.store;
+        let documented = store
+            .operation(schemas.operation)
+            .is_some_and(|op| op.errors.iter().any(|e| e == code));
+        let common = store.index().common_errors.iter().any(|e| e == code);
+        if !documented && !common {
+            checked.failures.push(Failure::UndocumentedError {
+                code: code.to_owned(),
+                operation: schemas.operation.to_owned(),
+            });
+        } else if !found.is_success()
+            && let Some(body) = found.body
+        {
+            schemas.check(&SchemaKind::Error(code.to_owned()), code, body, checked);
+        }
+    }
+    if let Some(pattern) = message {
+        check_message(found, pattern, &mut checked.failures);
+    }
+}
+
+/// The error message (`message`, or `Message`) against the case's pattern.
+fn check_message(found: &Found, pattern: &Pattern, failures: &mut Vec<Failure>) {
+    let message = found.body.and_then(|b| {
+        b.get("message")
+            .or_else(|| b.get("Message"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let ok = message
+        .as_ref()
+        .is_some_and(|have| matcher::matches(pattern, &Value::String(have.clone())));
+    if !ok {
+        failures.push(Failure::Message {
+            expected: pattern.to_value().to_string(),
+            found: message,
+        });
+    }
+}
+
+/// Validates bodies against the schemas of one operation.
+struct SchemaCheck<'a> {
+    store: &'a SchemaStore,
+    operation: &'a str,
+    /// Accept undocumented members, with a warning.
+    lenient: bool,
+}
+
+impl SchemaCheck<'_> {
+    /// Validates `body` against the schema `kind` (named `schema_name` in messages): a
+    /// `BodySchema` failure for violations, a warning for each undocumented member accepted
+    /// in lenient mode.
+    fn check(&self, kind: &SchemaKind, schema_name: &str, body: &Value, checked: &mut Checked) {
+        let operation = self.operation;
+        match self.store.validate(operation, kind, body) {
+            Ok(violations) => {
+                let (accepted, violations): (Vec<_>, Vec<_>) = violations
+                    .into_iter()
+                    .partition(|v| self.lenient && v.undocumented_member);
+                checked.warnings.extend(accepted.into_iter().map(|v| {
+                    format!(
+                        "{schema_name} schema: undocumented member accepted (--lenient) at {}: {}",
+                        v.pointer, v.message
+                    )
+                }));
+                if !violations.is_empty() {
+                    checked.failures.push(Failure::BodySchema {
+                        schema: format!("{operation} {schema_name}"),
+                        violations,
+                    });
+                }
+            }
+            Err(e) => checked.failures.push(Failure::BodySchema {
+                schema: format!("{operation} {schema_name}"),
+                violations: vec![crate::service::schemas::Violation {
+                    pointer: String::new(),
+                    message: format!("schema unavailable: {e}"),
+                    undocumented_member: false,
+                }],
+            }),
+        }
     }
 }
 

@@ -143,32 +143,7 @@ pub fn shape_schema(shape: &Shape) -> Value {
     }
     let mut s = Map::new();
     match shape.shape_type {
-        ShapeType::Structure => {
-            s.insert("type".into(), "object".into());
-            let mut properties: Map<String, Value> = shape
-                .members
-                .iter()
-                .map(|(name, target)| (name.clone(), def_ref(&target.shape)))
-                .collect();
-            if shape.exception {
-                properties.insert("__type".into(), json!({"type": "string"}));
-                let message = properties
-                    .get("message")
-                    .cloned()
-                    .unwrap_or_else(|| json!({"type": "string"}));
-                properties
-                    .entry("message")
-                    .or_insert_with(|| message.clone());
-                properties.entry("Message").or_insert(message);
-            }
-            properties.sort_keys();
-            s.insert("properties".into(), Value::Object(properties));
-            if !shape.required.is_empty() {
-                let required: BTreeSet<&String> = shape.required.iter().collect();
-                s.insert("required".into(), json!(required));
-            }
-            s.insert("additionalProperties".into(), false.into());
-        }
+        ShapeType::Structure => structure_keywords(shape, &mut s),
         ShapeType::String => {
             s.insert("type".into(), "string".into());
             set(&mut s, "minLength", shape.min);
@@ -205,27 +180,62 @@ pub fn shape_schema(shape: &Shape) -> Value {
             set(&mut s, "maxLength", shape.max.map(base64_len));
             s.insert("pattern".into(), BASE64_PATTERN.into());
         }
-        ShapeType::List => {
-            s.insert("type".into(), "array".into());
-            if let Some(member) = &shape.member {
-                s.insert("items".into(), def_ref(&member.shape));
-            }
-            set(&mut s, "minItems", shape.min);
-            set(&mut s, "maxItems", shape.max);
-        }
-        ShapeType::Map => {
-            s.insert("type".into(), "object".into());
-            if let Some(key) = &shape.key {
-                s.insert("propertyNames".into(), def_ref(&key.shape));
-            }
-            if let Some(value) = &shape.value {
-                s.insert("additionalProperties".into(), def_ref(&value.shape));
-            }
-            set(&mut s, "minProperties", shape.min);
-            set(&mut s, "maxProperties", shape.max);
-        }
+        ShapeType::List => list_keywords(shape, &mut s),
+        ShapeType::Map => map_keywords(shape, &mut s),
     }
     Value::Object(s)
+}
+
+/// The keywords of a structure: its members as properties (an exception's also `__type` and
+/// the message in both spellings), the required ones, nothing else allowed.
+fn structure_keywords(shape: &Shape, s: &mut Map<String, Value>) {
+    s.insert("type".into(), "object".into());
+    let mut properties: Map<String, Value> = shape
+        .members
+        .iter()
+        .map(|(name, target)| (name.clone(), def_ref(&target.shape)))
+        .collect();
+    if shape.exception {
+        properties.insert("__type".into(), json!({"type": "string"}));
+        let message = properties
+            .get("message")
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "string"}));
+        properties
+            .entry("message")
+            .or_insert_with(|| message.clone());
+        properties.entry("Message").or_insert(message);
+    }
+    properties.sort_keys();
+    s.insert("properties".into(), Value::Object(properties));
+    if !shape.required.is_empty() {
+        let required: BTreeSet<&String> = shape.required.iter().collect();
+        s.insert("required".into(), json!(required));
+    }
+    s.insert("additionalProperties".into(), false.into());
+}
+
+/// The keywords of a list: the items' shape and how many there may be.
+fn list_keywords(shape: &Shape, s: &mut Map<String, Value>) {
+    s.insert("type".into(), "array".into());
+    if let Some(member) = &shape.member {
+        s.insert("items".into(), def_ref(&member.shape));
+    }
+    set(s, "minItems", shape.min);
+    set(s, "maxItems", shape.max);
+}
+
+/// The keywords of a map: the keys' and values' shapes and how many entries there may be.
+fn map_keywords(shape: &Shape, s: &mut Map<String, Value>) {
+    s.insert("type".into(), "object".into());
+    if let Some(key) = &shape.key {
+        s.insert("propertyNames".into(), def_ref(&key.shape));
+    }
+    if let Some(value) = &shape.value {
+        s.insert("additionalProperties".into(), def_ref(&value.shape));
+    }
+    set(s, "minProperties", shape.min);
+    set(s, "maxProperties", shape.max);
 }
 
 /// Shapes referenced directly by `shape`.

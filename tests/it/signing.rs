@@ -5,20 +5,19 @@
 //! says where they come from without the secret, tags its pools and skips cases that need
 //! email delivery. The verifier itself is checked against the AWS SigV4 test suite.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::support::files::copy_fixture;
+use crate::support::{AwsLike, Config, Key, canonical_request, signature, string_to_sign};
 use cognito_contract::http::client::{Client, ClientOptions};
 use cognito_contract::http::credentials::{Credentials, Provider};
 use cognito_contract::http::sigv4::Sigv4Signer;
 use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::load;
 use serde_json::{Value, json};
-use support::{AwsLike, Config, Key, canonical_request, signature, string_to_sign};
 
 const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -136,7 +135,7 @@ async fn every_signed_operation_the_suite_calls_is_accepted_and_the_rest_go_unsi
         ),
     ]));
     let operations = suite_operations();
-    let unauthenticated = support::unauthenticated_operations();
+    let unauthenticated = crate::support::unauthenticated_operations();
     assert!(operations.len() >= 25, "{operations:?}");
     assert!(
         operations.keys().any(|op| unauthenticated.contains(op)),
@@ -326,39 +325,9 @@ async fn the_emulator_default_signs_with_test_test() {
     assert_eq!(seen[0].access_key_id.as_deref(), Some("test"));
 }
 
-const AWS_CASES: &[(&str, &str)] = &[
-    (
-        "pools/create_and_list.json",
-        r#"{
-  "description": "a pool created under the run prefix shows up in the listing",
-  "setup": [{"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"},
-             "capture": {"pool": "$.UserPool.Id"}}],
-  "steps": [{"operation": "ListUserPools", "request": {"MaxResults": 60},
-             "expect": {"body": {"UserPools": {"$contains": [{"Id": "${pool}"}]}}}}],
-  "teardown": [{"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}}]
-}"#,
-    ),
-    (
-        "pools/needs_email.json",
-        r#"{
-  "description": "a case that needs Cognito to deliver an email",
-  "requires": ["email-delivery"],
-  "steps": [{"operation": "ListUserPools", "request": {"MaxResults": 1}}]
-}"#,
-    ),
-];
-
-fn write_cases(dir: &std::path::Path, cases: &[(&str, &str)]) {
-    for (path, text) in cases {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
-
 #[test]
 fn the_aws_target_signs_with_configured_credentials_and_says_where_they_come_from() {
-    let (handler, pools) = support::fake_cognito();
+    let (handler, pools) = crate::support::fake_cognito();
     let mut config = Config::new(vec![Key::new(
         "AKIAENVIRONMENT0042",
         "environment/secret",
@@ -368,7 +337,7 @@ fn the_aws_target_signs_with_configured_credentials_and_says_where_they_come_fro
     config.handler = Some(handler);
     let server = AwsLike::start(config);
     let cases = tempfile::tempdir().unwrap();
-    write_cases(cases.path(), AWS_CASES);
+    copy_fixture("aws_target", cases.path());
     let home = tempfile::tempdir().unwrap();
 
     let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
@@ -443,12 +412,12 @@ fn the_aws_target_signs_with_configured_credentials_and_says_where_they_come_fro
 
 #[test]
 fn emulator_runs_leave_requests_as_the_cases_write_them() {
-    let (handler, _pools) = support::fake_cognito();
+    let (handler, _pools) = crate::support::fake_cognito();
     let mut config = Config::new(Vec::new());
     config.handler = Some(handler);
     let server = AwsLike::start(config);
     let cases = tempfile::tempdir().unwrap();
-    write_cases(cases.path(), AWS_CASES);
+    copy_fixture("aws_target", cases.path());
     let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
         .args(["run", "--endpoint", &server.endpoint])
         .args(["--cases", cases.path().to_str().unwrap()])

@@ -14,6 +14,8 @@ use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::case::Expect;
 use cognito_contract::spec::load::{self, load_case};
 
+use crate::support::files::copy_fixture;
+
 /// A listener that counts the connections made to it, standing in for any network path.
 struct Trap {
     url: String,
@@ -68,13 +70,7 @@ type Attempt<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
 /// A case directory with one harmless case.
 fn one_case() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("t")).unwrap();
-    std::fs::write(
-        dir.path().join("t/list.json"),
-        r#"{"description": "ListUserPools answers", "steps": [
-            {"operation": "ListUserPools", "request": {"MaxResults": 1}}]}"#,
-    )
-    .unwrap();
+    copy_fixture("list_user_pools", dir.path());
     dir
 }
 

@@ -5,10 +5,8 @@
 //! run fail as an unexpected pass; the update drops it, keeps the written reasons, and the run
 //! passes again. Updating again from the same run changes nothing.
 
-mod report_fixture;
-
+use crate::report_fixture::*;
 use cognito_contract::verdict::expectations::REASON_PLACEHOLDER;
-use report_fixture::*;
 
 fn update(cases: &std::path::Path, target: &str, report: &std::path::Path) -> std::process::Output {
     cli(

@@ -7,12 +7,11 @@
 //! case that runs out of time is an error too, and the run exits 101 however the expectations
 //! read.
 
-mod support;
-
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::support::{AwsLike, Config};
 use cognito_contract::exec::failure::Section;
 use cognito_contract::exec::runner::{CaseReport, RunContext, run_case};
 use cognito_contract::http::client::{Client, ClientOptions};
@@ -24,20 +23,12 @@ use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::case::Case;
 use cognito_contract::spec::load::load_case;
 use cognito_contract::verdict::expectations::{EntryWaivers, Expectations, Verdict, verdict_of};
-use support::{AwsLike, Config};
 
-/// Setup creates a pool, `steps[0]` describes it, `steps[1]` lists pools; teardown deletes it.
-const CASE: &str = r#"{
-  "description": "a case whose second step the harness fails on",
-  "setup": [{"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"},
-             "capture": {"pool": "$.UserPool.Id"}}],
-  "steps": [{"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"}},
-            {"operation": "ListUserPools", "request": {"MaxResults": 1}}],
-  "teardown": [{"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}}]
-}"#;
+/// A case whose second step (`steps[1]`) the harness fails on.
+const CASE: &str = include_str!("fixtures/describe_then_list.json");
 
 fn fake_server() -> AwsLike {
-    let (handler, _) = support::fake_cognito();
+    let (handler, _) = crate::support::fake_cognito();
     let mut config = Config::new(Vec::new());
     config.handler = Some(handler);
     AwsLike::start(config)
@@ -236,7 +227,7 @@ fn case_dir() -> tempfile::TempDir {
 
 #[test]
 fn a_case_that_runs_out_of_time_fails_the_run_whatever_the_expectations_say() {
-    let (handler, _) = support::fake_cognito();
+    let (handler, _) = crate::support::fake_cognito();
     let mut config = Config::new(Vec::new());
     config.handler = Some(handler);
     config

@@ -5,13 +5,13 @@
 //! harness error of that step) and the teardown still runs; an interrupt skips the remaining
 //! steps (a harness error, not a failure) but not the teardown.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::files::copy_fixture;
+use crate::support::{AwsLike, Config, Fault};
 use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
 use cognito_contract::http::client::{Client, ClientOptions};
 use cognito_contract::http::retry::RetryPolicy;
@@ -20,7 +20,6 @@ use cognito_contract::managed::moto::MotoServer;
 use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::load::load_case;
 use serde_json::json;
-use support::{AwsLike, Config, Fault};
 
 fn client(endpoint: &str, options: ClientOptions) -> Client {
     Client::new(
@@ -92,13 +91,7 @@ fn retries_show_in_the_failure_when_a_step_finally_fails() {
     config.faults = vec![Some(Fault::TooManyRequests); 100];
     let server = AwsLike::start(config);
     let cases = tempfile::tempdir().unwrap();
-    std::fs::create_dir(cases.path().join("t")).unwrap();
-    std::fs::write(
-        cases.path().join("t/list.json"),
-        r#"{"description": "ListUserPools answers", "steps": [
-            {"operation": "ListUserPools", "request": {"MaxResults": 1}}]}"#,
-    )
-    .unwrap();
+    copy_fixture("list_user_pools", cases.path());
     let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
         .args(["run", "--endpoint", &server.endpoint])
         .args(["--cases", cases.path().to_str().unwrap()])
@@ -216,17 +209,11 @@ async fn requests_in_flight_and_per_second_are_limited() {
     );
 }
 
-const SLOW_CASE: &str = r#"{
-  "description": "a case whose step hangs",
-  "setup": [{"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"},
-             "capture": {"pool": "$.UserPool.Id"}}],
-  "steps": [{"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"}},
-            {"operation": "ListUserPools", "request": {"MaxResults": 1}}],
-  "teardown": [{"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}}]
-}"#;
+/// A case whose first step (`steps[0]`, DescribeUserPool) hangs on the slow server.
+const SLOW_CASE: &str = include_str!("fixtures/describe_then_list.json");
 
-fn slow_server() -> (AwsLike, support::Handler) {
-    let (handler, _) = support::fake_cognito();
+fn slow_server() -> (AwsLike, crate::support::Handler) {
+    let (handler, _) = crate::support::fake_cognito();
     let mut config = Config::new(Vec::new());
     config.handler = Some(handler.clone());
     config
@@ -300,7 +287,7 @@ async fn a_case_that_runs_out_of_time_is_a_harness_error_and_teardown_still_runs
 
 #[tokio::test]
 async fn an_interrupt_skips_the_remaining_steps_as_a_harness_error_but_not_the_teardown() {
-    let (handler, pools) = support::fake_cognito();
+    let (handler, pools) = crate::support::fake_cognito();
     let interrupt = cognito_contract::support::interrupt::Interrupt::new();
     let raise = interrupt.clone();
     let mut config = Config::new(Vec::new());

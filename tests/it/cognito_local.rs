@@ -9,67 +9,22 @@
 //! cache (under a minute); later runs reuse it.
 
 use std::fs;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cognito_contract::managed::cognito_local::{CognitoLocalServer, check_node};
 use serde_json::{Value, json};
+
+use crate::support::managed::{
+    alive, assert_gone_and_port_free, call, run_helper_test, wait_until_dead,
+};
+use crate::support::output::{run_successfully, summary_line};
 
 fn start() -> CognitoLocalServer {
     CognitoLocalServer::start().unwrap_or_else(|error| {
         panic!("the managed cognito-local cannot run on this machine: {error}")
     })
-}
-
-/// Sends one Cognito call and returns the status and the JSON body.
-fn call(endpoint: &str, operation: &str, body: Value) -> (u16, Value) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let reply = reqwest::Client::new()
-            .post(endpoint)
-            .header(
-                "X-Amz-Target",
-                format!("AWSCognitoIdentityProviderService.{operation}"),
-            )
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .body(body.to_string())
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .unwrap();
-        let status = reply.status().as_u16();
-        let text = reply.text().await.unwrap();
-        let json = serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("reply is not JSON ({error}): {text}"));
-        (status, json)
-    })
-}
-
-/// Whether a process with this pid exists and is not a zombie.
-fn alive(pid: u32) -> bool {
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
-fn wait_until_dead(pid: u32, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    while alive(pid) {
-        if Instant::now() >= deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    true
 }
 
 #[test]
@@ -118,14 +73,7 @@ fn dropping_the_server_kills_it_frees_the_port_and_removes_its_state() {
     let state = server.state_dir().to_owned();
     assert!(state.is_dir());
     drop(server);
-
-    assert!(
-        !Path::new(&format!("/proc/{pid}")).exists(),
-        "pid {pid} still exists"
-    );
-    assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err());
-    TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-        .unwrap_or_else(|error| panic!("port {port} is not free: {error}"));
+    assert_gone_and_port_free(pid, port);
     assert!(!state.exists(), "{} is left behind", state.display());
 }
 
@@ -149,17 +97,10 @@ fn helper_start_and_abandon() {
 fn a_server_dies_with_a_harness_that_exits_without_dropping_it() {
     let scratch = tempfile::tempdir().unwrap();
     let pidfile = scratch.path().join("pid");
-    let helper = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "helper_start_and_abandon", "--nocapture"])
-        .env(ABANDON_ENV, &pidfile)
-        .output()
-        .unwrap();
-    assert!(
-        helper.status.success(),
-        "helper run failed ({}):\n{}{}",
-        helper.status,
-        String::from_utf8_lossy(&helper.stdout),
-        String::from_utf8_lossy(&helper.stderr)
+    run_helper_test(
+        "cognito_local::helper_start_and_abandon",
+        ABANDON_ENV,
+        &pidfile,
     );
     let written = fs::read_to_string(&pidfile).expect("the helper wrote no pid");
     let (pid, state) = written.split_once('\n').unwrap();
@@ -202,26 +143,15 @@ const TARGET_WIDE: [&str; 3] = ["request_id", "content_type", "body_schema"];
 fn run_area(area: &str) -> (String, Value) {
     let scratch = tempfile::tempdir().unwrap();
     let report_path = scratch.path().join("report.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
-        .args(["run", "--target", "cognito-local", "--json-report"])
-        .arg(&report_path)
-        .arg(area)
-        .env_remove("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{area}: exit {:?}\n{stdout}\n{stderr}",
-        output.status
-    );
-    let summary = stdout
-        .lines()
-        .find(|l| l.starts_with("contract against cognito-local:"))
-        .unwrap_or_else(|| panic!("no summary line in\n{stdout}"))
-        .to_owned();
+    let stdout = run_successfully(&[
+        "run",
+        "--target",
+        "cognito-local",
+        "--json-report",
+        report_path.to_str().unwrap(),
+        area,
+    ]);
+    let summary = summary_line(&stdout, "cognito-local").to_owned();
     assert!(summary.contains(" 0 failed"), "{summary}");
     let report = serde_json::from_slice(&fs::read(&report_path).unwrap()).unwrap();
     (summary, report)

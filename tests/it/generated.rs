@@ -9,12 +9,11 @@
 //!   schemas: `InvalidParameterException` with the AWS-format message, `SerializationException`
 //!   for JSON type mismatches and undecodable blobs), every generated case passes.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
+use crate::support::{AwsLike, Config, Handler};
 use cognito_contract::service::schemas::{SchemaKind, SchemaStore};
 use cognito_contract::spec::generated::base::base_request;
 use cognito_contract::spec::generated::cases::{Generated, schema_errors, self_check};
@@ -25,7 +24,6 @@ use cognito_contract::spec::generated::schema::{BASE64_PATTERN, Kind, Operation,
 use cognito_contract::spec::generated::strings::Strings;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::{Value, json};
-use support::{AwsLike, Config, Handler};
 
 fn generated() -> &'static Generated {
     static GENERATED: OnceLock<Generated> = OnceLock::new();

@@ -265,15 +265,8 @@ async fn serve(state: &State, request: Request<Incoming>) -> Response<Full<Bytes
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in &parts.headers {
-        headers
-            .entry(name.as_str().to_ascii_lowercase())
-            .or_default()
-            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
-    }
-    let header = |name: &str| headers.get(name).and_then(|v| v.first()).cloned();
-    let operation = match header("x-amz-target") {
+    let headers = lowercase_headers(&parts.headers);
+    let operation = match headers.get("x-amz-target").and_then(|v| v.first()) {
         Some(target) => target.rsplit('.').next().unwrap_or_default().to_owned(),
         None => format!("{} {}", parts.method, parts.uri.path()),
     };
@@ -281,31 +274,21 @@ async fn serve(state: &State, request: Request<Incoming>) -> Response<Full<Bytes
     state.arrived.lock().unwrap().push(operation.clone());
     let mut seen = Seen {
         operation: operation.clone(),
-        signed: header("authorization").is_some(),
+        signed: headers.contains_key("authorization"),
         access_key_id: None,
         error: None,
         rejected: None,
         status: 200,
         body: json_body.clone(),
     };
-    let needs_signature =
-        parts.method == "POST" && !state.config.unauthenticated.contains(&operation);
-    let verdict = if seen.signed || needs_signature {
-        verify(
-            parts.method.as_str(),
-            parts.uri.path(),
-            parts.uri.query().unwrap_or_default(),
-            &headers,
-            &body,
-            &state.config.keys,
-            &state.config.region,
-            SystemTime::now(),
-        )
-        .map(|key| seen.access_key_id = Some(key))
-    } else {
-        Ok(())
+    let received = Received {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &headers,
+        body: &body,
     };
-    let (status, answer) = match verdict {
+    let (status, answer) = match authenticate(state, &operation, &received, &mut seen) {
         Err((code, message)) => {
             seen.rejected = Some(code.clone());
             (400, error(&code, &message))
@@ -313,14 +296,7 @@ async fn serve(state: &State, request: Request<Incoming>) -> Response<Full<Bytes
         Ok(()) => {
             let fault = state.faults.lock().unwrap().pop().flatten();
             match fault {
-                Some(Fault::TooManyRequests) => {
-                    (400, error("TooManyRequestsException", "Too many requests"))
-                }
-                Some(Fault::Throttling) => (400, error("ThrottlingException", "Rate exceeded")),
-                Some(Fault::Server(status)) => (
-                    status,
-                    error("InternalErrorException", "Internal server error"),
-                ),
+                Some(fault) => fault_reply(fault),
                 None => {
                     if let Some(delay) = state.config.delays.get(&operation) {
                         tokio::time::sleep(*delay).await;
@@ -343,6 +319,52 @@ async fn serve(state: &State, request: Request<Incoming>) -> Response<Full<Bytes
         .map(str::to_owned);
     state.seen.lock().unwrap().push(seen);
     reply(status, &answer)
+}
+
+/// Header values by lowercase name, in the order they came.
+fn lowercase_headers(headers: &hyper::HeaderMap) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in headers {
+        map.entry(name.as_str().to_ascii_lowercase())
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    map
+}
+
+/// Checks the signature of a request that carries one or needs one (a POST of an operation the
+/// model does not mark unauthenticated), noting the access key in `seen`.
+fn authenticate(
+    state: &State,
+    operation: &str,
+    received: &Received,
+    seen: &mut Seen,
+) -> Result<(), Rejection> {
+    let needs_signature =
+        received.method == "POST" && !state.config.unauthenticated.contains(operation);
+    if !seen.signed && !needs_signature {
+        return Ok(());
+    }
+    let key = verify(
+        received,
+        &state.config.keys,
+        &state.config.region,
+        SystemTime::now(),
+    )?;
+    seen.access_key_id = Some(key);
+    Ok(())
+}
+
+/// The reply a scripted fault gets.
+fn fault_reply(fault: Fault) -> (u16, Value) {
+    match fault {
+        Fault::TooManyRequests => (400, error("TooManyRequestsException", "Too many requests")),
+        Fault::Throttling => (400, error("ThrottlingException", "Rate exceeded")),
+        Fault::Server(status) => (
+            status,
+            error("InternalErrorException", "Internal server error"),
+        ),
+    }
 }
 
 async fn forward(
@@ -507,29 +529,43 @@ fn parse_amz_date(text: &str) -> Option<u64> {
     u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
 }
 
-/// Checks a request's SigV4 signature as AWS would; returns the access key id, or the error
-/// code and message AWS would answer.
-#[allow(clippy::too_many_arguments)]
-pub fn verify(
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &BTreeMap<String, Vec<String>>,
-    body: &[u8],
-    keys: &[Key],
-    region: &str,
-    now: SystemTime,
-) -> Result<String, (String, String)> {
-    let fail = |code: &str, message: String| Err((code.to_owned(), message));
-    let header = |name: &str| headers.get(name).and_then(|v| v.first()).cloned();
-    let Some(authorization) = header("authorization") else {
-        return fail(
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token".into(),
-        );
-    };
+/// An error code and message AWS would answer a request with.
+pub type Rejection = (String, String);
+
+fn reject<T>(code: &str, message: impl Into<String>) -> Result<T, Rejection> {
+    Err((code.to_owned(), message.into()))
+}
+
+/// A request as the server received it: `path` and `query` still percent-encoded, `headers` by
+/// lowercase name.
+pub struct Received<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a BTreeMap<String, Vec<String>>,
+    pub body: &'a [u8],
+}
+
+impl Received<'_> {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.first()).cloned()
+    }
+}
+
+/// The fields of an `AWS4-HMAC-SHA256` `Authorization` header.
+struct Authorization<'a> {
+    access_key: &'a str,
+    /// The credential scope: date, region, service.
+    date: &'a str,
+    region: &'a str,
+    service: &'a str,
+    signed: Vec<&'a str>,
+    signature: &'a str,
+}
+
+fn parse_authorization(authorization: &str) -> Result<Authorization<'_>, Rejection> {
     let Some(fields) = authorization.strip_prefix("AWS4-HMAC-SHA256 ") else {
-        return fail(
+        return reject(
             "IncompleteSignatureException",
             format!("unsupported authorization: {authorization}"),
         );
@@ -540,113 +576,160 @@ pub fn verify(
             parts.insert(k, v);
         }
     }
-    let (Some(credential), Some(signed), Some(given)) = (
+    let (Some(credential), Some(signed), Some(signature)) = (
         parts.get("Credential"),
         parts.get("SignedHeaders"),
         parts.get("Signature"),
     ) else {
-        return fail(
+        return reject(
             "IncompleteSignatureException",
-            "Authorization lacks Credential, SignedHeaders or Signature".into(),
+            "Authorization lacks Credential, SignedHeaders or Signature",
         );
     };
     let scope: Vec<&str> = credential.split('/').collect();
-    let [access_key, date, scope_region, service, "aws4_request"] = scope[..] else {
-        return fail(
+    let [access_key, date, region, service, "aws4_request"] = scope[..] else {
+        return reject(
             "IncompleteSignatureException",
             format!("bad credential scope {credential}"),
         );
     };
-    let Some(key) = keys.iter().find(|k| k.access_key_id == access_key) else {
-        return fail(
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.".into(),
-        );
-    };
-    let signed: Vec<&str> = signed.split(';').collect();
+    Ok(Authorization {
+        access_key,
+        date,
+        region,
+        service,
+        signed: signed.split(';').collect(),
+        signature,
+    })
+}
+
+/// host, x-amz-date and (when sent) x-amz-target must be signed, the names sorted.
+fn check_signed_headers(signed: &[&str], received: &Received) -> Result<(), Rejection> {
     for required in ["host", "x-amz-date", "x-amz-target"] {
         if !signed.contains(&required)
-            && (required != "x-amz-target" || headers.contains_key(required))
+            && (required != "x-amz-target" || received.headers.contains_key(required))
         {
-            return fail(
+            return reject(
                 "IncompleteSignatureException",
                 format!("{required} is not signed"),
             );
         }
     }
-    let mut sorted = signed.clone();
-    sorted.sort();
-    if sorted != signed {
-        return fail(
+    if !signed.is_sorted() {
+        return reject(
             "IncompleteSignatureException",
-            "SignedHeaders are not sorted".into(),
+            "SignedHeaders are not sorted",
         );
     }
-    match (&key.session_token, header("x-amz-security-token")) {
+    Ok(())
+}
+
+/// The session token sent must be the key's, and signed; a key without one takes none.
+fn check_session_token(key: &Key, received: &Received, signed: &[&str]) -> Result<(), Rejection> {
+    match (&key.session_token, received.header("x-amz-security-token")) {
         (Some(expected), Some(found)) if *expected == found => {
             if !signed.contains(&"x-amz-security-token") {
-                return fail(
+                return reject(
                     "IncompleteSignatureException",
-                    "x-amz-security-token is not signed".into(),
+                    "x-amz-security-token is not signed",
                 );
             }
+            Ok(())
         }
-        (None, None) => {}
-        _ => {
-            return fail(
-                "UnrecognizedClientException",
-                "The security token included in the request is invalid.".into(),
-            );
-        }
+        (None, None) => Ok(()),
+        _ => reject(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
     }
-    let Some(amz_date) = header("x-amz-date") else {
-        return fail(
-            "IncompleteSignatureException",
-            "no x-amz-date header".into(),
-        );
+}
+
+/// The `x-amz-date` header: present, well-formed, within 5 minutes of `now`, on the scope's
+/// date. Returns it.
+fn check_date(received: &Received, scope_date: &str, now: SystemTime) -> Result<String, Rejection> {
+    let Some(amz_date) = received.header("x-amz-date") else {
+        return reject("IncompleteSignatureException", "no x-amz-date header");
     };
     let Some(when) = parse_amz_date(&amz_date) else {
-        return fail(
+        return reject(
             "IncompleteSignatureException",
             format!("bad x-amz-date {amz_date}"),
         );
     };
     let now = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
     if now.abs_diff(when) > 300 {
-        return fail(
+        return reject(
             "InvalidSignatureException",
             format!(
                 "Signature expired: {amz_date} is now earlier or later than 5 minutes from now"
             ),
         );
     }
-    if !amz_date.starts_with(date) {
-        return fail(
+    if !amz_date.starts_with(scope_date) {
+        return reject(
             "InvalidSignatureException",
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP".into(),
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP",
         );
     }
-    if scope_region != region {
-        return fail(
+    Ok(amz_date)
+}
+
+/// Checks a request's SigV4 signature as AWS would, with the `keys` it knows in `region`;
+/// returns the access key id, or the error code and message AWS would answer.
+pub fn verify(
+    received: &Received,
+    keys: &[Key],
+    region: &str,
+    now: SystemTime,
+) -> Result<String, Rejection> {
+    let Some(authorization) = received.header("authorization") else {
+        return reject(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        );
+    };
+    let auth = parse_authorization(&authorization)?;
+    let Some(key) = keys.iter().find(|k| k.access_key_id == auth.access_key) else {
+        return reject(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        );
+    };
+    check_signed_headers(&auth.signed, received)?;
+    check_session_token(key, received, &auth.signed)?;
+    let amz_date = check_date(received, auth.date, now)?;
+    if auth.region != region {
+        return reject(
             "InvalidSignatureException",
-            format!("Credential should be scoped to a valid region, not '{scope_region}'."),
+            format!(
+                "Credential should be scoped to a valid region, not '{}'.",
+                auth.region
+            ),
         );
     }
-    if service != SERVICE {
-        return fail(
+    if auth.service != SERVICE {
+        return reject(
             "InvalidSignatureException",
             format!("Credential should be scoped to correct service: '{SERVICE}'."),
         );
     }
-    let creq = canonical_request(method, path, query, headers, &signed, body);
+    let creq = canonical_request(
+        received.method,
+        received.path,
+        received.query,
+        received.headers,
+        &auth.signed,
+        received.body,
+    );
+    let (date, service) = (auth.date, auth.service);
     let sts = string_to_sign(
         &amz_date,
         &format!("{date}/{region}/{service}/aws4_request"),
         &creq,
     );
     let expected = signature(&key.secret_access_key, date, region, service, &sts);
-    if expected != *given {
-        return fail(
+    if expected != auth.signature {
+        return reject(
             "InvalidSignatureException",
             format!(
                 "The request signature we calculated does not match the signature you provided. \

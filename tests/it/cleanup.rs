@@ -5,15 +5,15 @@
 //! delete protected pools, deletion protection is lifted first, in teardowns, in the run's
 //! final cleanup and in `sweep`.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::files::{copy_fixture, write_cases};
+use crate::support::{AwsLike, Config};
 use cognito_contract::account::sweep::{self, Deleted};
 use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
 use cognito_contract::http::client::{Client, ClientOptions};
@@ -22,7 +22,6 @@ use cognito_contract::managed::moto::MotoServer;
 use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::load::load_case;
 use serde_json::{Value, json};
-use support::{AwsLike, Config};
 
 fn client(endpoint: &str) -> Client {
     Client::new(
@@ -42,14 +41,6 @@ fn pool_names(endpoint: &str) -> BTreeSet<String> {
     pools.into_iter().map(|p| p.name).collect()
 }
 
-fn write_cases(dir: &Path, cases: &[(&str, &str)]) {
-    for (path, text) in cases {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
-
 fn cli() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cognito-contract"));
     command
@@ -62,56 +53,11 @@ fn cli() -> Command {
     command
 }
 
-const FAILING_CASES: &[(&str, &str)] = &[
-    (
-        "t/fails_midway.json",
-        r#"{
-  "description": "a step fails after setup created a pool and a group",
-  "setup": [
-    {"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"},
-     "capture": {"pool": "$.UserPool.Id"}},
-    {"operation": "CreateGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"}}
-  ],
-  "steps": [
-    {"operation": "GetGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"},
-     "expect": {"body": {"Group": {"Description": "never there"}}}},
-    {"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"}}
-  ],
-  "teardown": [
-    {"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}},
-    {"operation": "DeleteGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"}}
-  ]
-}"#,
-    ),
-    (
-        "t/setup_fails.json",
-        r#"{
-  "description": "a setup step fails after the pool exists",
-  "setup": [
-    {"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"},
-     "capture": {"pool": "$.UserPool.Id"}},
-    {"operation": "AdminCreateUser",
-     "request": {"UserPoolId": "${pool}", "Username": "alice", "MessageAction": "SUPPRESS"},
-     "expect": {"error": "UsernameExistsException"}}
-  ],
-  "steps": [{"operation": "ListUserPools", "request": {"MaxResults": 1}}],
-  "teardown": [{"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}}]
-}"#,
-    ),
-    (
-        "t/forgets_teardown.json",
-        r#"{
-  "description": "a case that creates a pool and never deletes it",
-  "steps": [{"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"}}]
-}"#,
-    ),
-];
-
 #[test]
 fn cases_that_fail_midway_or_forget_their_teardown_leave_no_pool_behind() {
     let moto = MotoServer::start().unwrap_or_else(|e| panic!("{e}"));
     let cases = tempfile::tempdir().unwrap();
-    write_cases(cases.path(), FAILING_CASES);
+    copy_fixture("cleanup_failing", cases.path());
     let output = cli()
         .args(["run", "--endpoint", moto.endpoint()])
         .args(["--cases", cases.path().to_str().unwrap()])
@@ -128,22 +74,8 @@ fn cases_that_fail_midway_or_forget_their_teardown_leave_no_pool_behind() {
     assert_eq!(pool_names(moto.endpoint()), BTreeSet::new());
 }
 
-const SLOW_CASE: &str = r#"{
-  "description": "case NUMBER: a step that takes a while between setup and teardown",
-  "setup": [
-    {"operation": "CreateUserPool", "request": {"PoolName": "${prefix}${case_id}"},
-     "capture": {"pool": "$.UserPool.Id"}},
-    {"operation": "CreateGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"}}
-  ],
-  "steps": [
-    {"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"}},
-    {"operation": "GetGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"}}
-  ],
-  "teardown": [
-    {"operation": "DeleteUserPool", "request": {"UserPoolId": "${pool}"}},
-    {"operation": "DeleteGroup", "request": {"UserPoolId": "${pool}", "GroupName": "g"}}
-  ]
-}"#;
+/// A case whose steps run between its setup and teardown; `NUMBER` is replaced.
+const SLOW_CASE: &str = include_str!("fixtures/cleanup_slow.json");
 
 #[test]
 fn a_run_interrupted_with_sigint_finishes_its_teardowns_and_leaves_no_pool_behind() {
@@ -166,14 +98,46 @@ fn a_run_interrupted_with_sigint_finishes_its_teardowns_and_leaves_no_pool_behin
             )],
         );
     }
+    let (status, stdout, stderr) =
+        interrupt_when_two_cases_are_in_their_steps(&front, cases.path());
+    assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("SIGINT: finishing the running cases' teardowns"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stdout
+            .matches("not run: the run was interrupted (SIGINT); skipping to teardown")
+            .count(),
+        2,
+        "the two running cases skipped their last step: {stdout}"
+    );
+    assert_eq!(
+        stdout
+            .matches("ignored (not started: the run was interrupted (SIGINT))")
+            .count(),
+        2,
+        "the two waiting cases never started: {stdout}"
+    );
+    let deleted = front
+        .seen()
+        .iter()
+        .filter(|s| s.operation == "DeleteUserPool" && s.status == 200)
+        .count();
+    assert_eq!(deleted, 2, "both started cases tore down");
+    assert_eq!(pool_names(moto.endpoint()), BTreeSet::new());
+}
+
+/// Runs the cases in `cases` on two threads through `front`, sends the run SIGINT once two
+/// cases have reached their `DescribeUserPool` step, and returns how it ended, its stdout and
+/// its stderr.
+fn interrupt_when_two_cases_are_in_their_steps(
+    front: &AwsLike,
+    cases: &Path,
+) -> (ExitStatus, String, String) {
     let mut child = cli()
         .args(["run", "--target", "moto", "--endpoint", &front.endpoint])
-        .args([
-            "--cases",
-            cases.path().to_str().unwrap(),
-            "--test-threads",
-            "2",
-        ])
+        .args(["--cases", cases.to_str().unwrap(), "--test-threads", "2"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -218,32 +182,7 @@ fn a_run_interrupted_with_sigint_finishes_its_teardowns_and_leaves_no_pool_behin
     let stdout = reader.join().unwrap();
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
-    assert!(
-        stderr.contains("SIGINT: finishing the running cases' teardowns"),
-        "{stderr}"
-    );
-    assert_eq!(
-        stdout
-            .matches("not run: the run was interrupted (SIGINT); skipping to teardown")
-            .count(),
-        2,
-        "the two running cases skipped their last step: {stdout}"
-    );
-    assert_eq!(
-        stdout
-            .matches("ignored (not started: the run was interrupted (SIGINT))")
-            .count(),
-        2,
-        "the two waiting cases never started: {stdout}"
-    );
-    let deleted = front
-        .seen()
-        .iter()
-        .filter(|s| s.operation == "DeleteUserPool" && s.status == 200)
-        .count();
-    assert_eq!(deleted, 2, "both started cases tore down");
-    assert_eq!(pool_names(moto.endpoint()), BTreeSet::new());
+    (status, stdout, stderr)
 }
 
 #[test]
@@ -325,7 +264,7 @@ fn fake() -> (
     AwsLike,
     Arc<std::sync::Mutex<std::collections::BTreeMap<String, Value>>>,
 ) {
-    let (handler, pools) = support::fake_cognito();
+    let (handler, pools) = crate::support::fake_cognito();
     let mut config = Config::new(Vec::new());
     config.handler = Some(handler);
     (AwsLike::start(config), pools)

@@ -6,17 +6,19 @@
 //! a minute or two; later runs reuse it.
 
 use std::fs;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use cognito_contract::managed::moto::{
     Locator, MOTO_VERSION, MotoError, MotoServer, Origin, READY_TIMEOUT, script_moto_version,
 };
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::support::managed::{
+    alive, assert_gone_and_port_free, call, run_helper_test, wait_until_dead,
+};
 
 /// A scratch directory unique to this process and test, removed on drop.
 struct Scratch(PathBuf);
@@ -44,33 +46,6 @@ impl Drop for Scratch {
     }
 }
 
-/// Sends one Cognito call and returns the status and the JSON body.
-fn call(endpoint: &str, operation: &str, body: Value) -> (u16, Value) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let reply = reqwest::Client::new()
-            .post(endpoint)
-            .header(
-                "X-Amz-Target",
-                format!("AWSCognitoIdentityProviderService.{operation}"),
-            )
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .body(body.to_string())
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .unwrap();
-        let status = reply.status().as_u16();
-        let text = reply.text().await.unwrap();
-        let json = serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("reply is not JSON ({error}): {text}"));
-        (status, json)
-    })
-}
-
 fn pool_names(endpoint: &str) -> Vec<String> {
     let (status, body) = call(endpoint, "ListUserPools", json!({"MaxResults": 60}));
     assert_eq!(status, 200, "{body}");
@@ -80,28 +55,6 @@ fn pool_names(endpoint: &str) -> Vec<String> {
         .iter()
         .map(|pool| pool["Name"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// Whether a process with this pid exists and is not a zombie.
-fn alive(pid: u32) -> bool {
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
-fn wait_until_dead(pid: u32, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    while alive(pid) {
-        if Instant::now() >= deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    true
 }
 
 #[test]
@@ -155,15 +108,7 @@ fn dropping_the_server_kills_it_and_frees_the_port() {
     let (pid, port) = (server.pid(), server.port());
     assert!(alive(pid));
     drop(server);
-
-    // Drop reaps the process, so it is gone at once (not even a zombie).
-    assert!(
-        !Path::new(&format!("/proc/{pid}")).exists(),
-        "pid {pid} still exists"
-    );
-    assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err());
-    TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-        .unwrap_or_else(|error| panic!("port {port} is not free: {error}"));
+    assert_gone_and_port_free(pid, port);
 }
 
 #[test]
@@ -197,17 +142,10 @@ fn helper_start_and_abandon() {
 fn a_server_dies_with_a_harness_that_exits_without_dropping_it() {
     let scratch = Scratch::new("abandon");
     let pidfile = scratch.0.join("pid");
-    let helper = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "helper_start_and_abandon", "--nocapture"])
-        .env(ABANDON_ENV, &pidfile)
-        .output()
-        .unwrap();
-    assert!(
-        helper.status.success(),
-        "helper run failed ({}):\n{}{}",
-        helper.status,
-        String::from_utf8_lossy(&helper.stdout),
-        String::from_utf8_lossy(&helper.stderr)
+    run_helper_test(
+        "moto_server::helper_start_and_abandon",
+        ABANDON_ENV,
+        &pidfile,
     );
     let pid: u32 = fs::read_to_string(&pidfile)
         .expect("the helper wrote no pid")

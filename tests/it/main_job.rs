@@ -7,33 +7,20 @@ use std::process::Command;
 
 use cognito_contract::managed::moto::MotoServer;
 
+use crate::support::output::{run_successfully, summary_line};
+
 #[test]
 fn run_against_an_independent_moto_passes() {
     let server = MotoServer::start().unwrap_or_else(|e| panic!("{e}"));
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
-        .args([
-            "run",
-            "--target",
-            "moto",
-            "--endpoint",
-            server.endpoint(),
-            "users/",
-        ])
-        .env_remove("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "exit {:?}\n{stdout}\n{stderr}",
-        output.status
-    );
-    let summary = stdout
-        .lines()
-        .find(|l| l.starts_with("contract against moto:"))
-        .unwrap_or_else(|| panic!("no summary line in\n{stdout}"));
+    let stdout = run_successfully(&[
+        "run",
+        "--target",
+        "moto",
+        "--endpoint",
+        server.endpoint(),
+        "users/",
+    ]);
+    let summary = summary_line(&stdout, "moto");
     let passed: usize = summary
         .split_whitespace()
         .nth(3)

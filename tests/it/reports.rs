@@ -5,12 +5,12 @@
 //! tells apart "as expected", "unexpected results", "harness or configuration error" and
 //! "target unreachable".
 
-mod report_fixture;
-
 use std::collections::BTreeMap;
+use std::path::Path;
 
+use crate::report_fixture::*;
+use crate::support::output::summary_line;
 use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
-use report_fixture::*;
 use serde_json::Value;
 
 fn outcomes(report: &Value) -> BTreeMap<String, String> {
@@ -47,11 +47,8 @@ fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
 
 /// The numbers of the closing line `contract against T: 1 passed, 1 failed, ...`.
 fn summary_counts(stdout: &str, target: &str) -> Vec<usize> {
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with(&format!("contract against {target}:")))
-        .unwrap_or_else(|| panic!("no summary line in\n{stdout}"));
-    line.split_whitespace()
+    summary_line(stdout, target)
+        .split_whitespace()
         .filter_map(|w| w.parse().ok())
         .collect()
 }
@@ -96,16 +93,7 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
         index["model"]["api_version"]
     );
     assert_eq!(report["complete"], true);
-    let expected: BTreeMap<String, String> = [
-        ("groups/create_group", "pass"),
-        ("pools/create_and_describe", "unexpected_pass"),
-        ("pools/describe_unknown", "passed_with_waivers"),
-        ("pools/min_length_too_small", "fail"),
-        ("users/admin_create_user_duplicate", "expected_failure"),
-    ]
-    .into_iter()
-    .map(|(a, b)| (a.to_owned(), b.to_owned()))
-    .collect();
+    let expected = gate_b_outcomes();
     assert_eq!(outcomes(&report), expected);
     let totals = &report["totals"];
     let counts: Vec<u64> = [
@@ -126,8 +114,29 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
     // The closing line of the run says the same.
     assert_eq!(summary_counts(&stdout, "gate-b"), [1, 1, 1, 1, 1, 0, 0]);
 
-    // Per step: operation, status, error code, request id, duration, outcome, failures.
-    let unknown = case(&report, "pools/describe_unknown");
+    check_steps(&report);
+    check_junit(&junit, &report, &expected);
+    check_markdown(&markdown);
+}
+
+/// The fixture's outcomes for `gate-b`, by case id.
+fn gate_b_outcomes() -> BTreeMap<String, String> {
+    [
+        ("groups/create_group", "pass"),
+        ("pools/create_and_describe", "unexpected_pass"),
+        ("pools/describe_unknown", "passed_with_waivers"),
+        ("pools/min_length_too_small", "fail"),
+        ("users/admin_create_user_duplicate", "expected_failure"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    .collect()
+}
+
+/// Per step of the `gate-b` JSON report: operation, status, error code, request id, duration,
+/// outcome, failures.
+fn check_steps(report: &Value) {
+    let unknown = case(report, "pools/describe_unknown");
     let s = step(unknown, "steps[0]");
     assert_eq!(s["operation"], "DescribeUserPool");
     assert_eq!(s["expected_error"], "ResourceNotFoundException");
@@ -139,7 +148,7 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
     assert_eq!(s["failures"][0]["check"], "content_type");
     assert_eq!(s["failures"][0]["expected"], true);
 
-    let described = case(&report, "pools/create_and_describe");
+    let described = case(report, "pools/create_and_describe");
     assert_eq!(step(described, "setup[0]")["outcome"], "pass");
     assert_eq!(step(described, "setup[0]")["status"], 200);
     assert_eq!(step(described, "steps[0]")["outcome"], "unexpected_pass");
@@ -151,7 +160,7 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
             .contains("unexpected pass")
     );
 
-    let failing = case(&report, "pools/min_length_too_small");
+    let failing = case(report, "pools/min_length_too_small");
     assert_eq!(failing["failing_step"], "steps[0] CreateUserPool");
     let s = step(failing, "steps[0]");
     assert_eq!(s["outcome"], "fail");
@@ -173,9 +182,12 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
     let message = failing["message"].as_str().unwrap();
     assert!(message.contains("[status]"), "{message}");
     assert!(!message.contains('\u{1b}'), "no terminal colours in files");
+}
 
-    // JUnit: parses, one testcase per case, counts as the run counted them.
-    let xml = std::fs::read_to_string(&junit).unwrap();
+/// The `gate-b` JUnit file parses, has one testcase per case, and counts as the run (the JSON
+/// `report`) counted them.
+fn check_junit(junit: &Path, report: &Value, expected: &BTreeMap<String, String>) {
+    let xml = std::fs::read_to_string(junit).unwrap();
     let parsed = Report::deserialize_from_str(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
     assert_eq!(parsed.tests, 5);
     assert_eq!(parsed.failures, 2, "a failure and an unexpected pass");
@@ -192,7 +204,7 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
     assert_eq!(properties["endpoint"], moto());
     for test_case in &suite.test_cases {
         let id = test_case.name.as_str();
-        let json_case = case(&report, id);
+        let json_case = case(report, id);
         assert_eq!(
             test_case.classname.as_ref().map(|c| c.as_str()),
             json_case["area"].as_str()
@@ -243,9 +255,11 @@ fn one_run_writes_junit_json_and_markdown_that_agree_with_it() {
             (status, outcome) => panic!("{id}: {outcome} written as {status:?}"),
         }
     }
+}
 
-    // Markdown: totals, the failure with its message, the unexpected pass.
-    let md = std::fs::read_to_string(&markdown).unwrap();
+/// The `gate-b` Markdown summary: totals, the failure with its message, the unexpected pass.
+fn check_markdown(markdown: &Path) {
+    let md = std::fs::read_to_string(markdown).unwrap();
     assert!(md.starts_with("## Cognito contract: gate-b — ❌"), "{md}");
     assert!(md.contains("| 1 | 1 | 1 | 1 | 1 | 0 | 0 | 0 |"), "{md}");
     assert!(md.contains("### Failures (1)"), "{md}");
@@ -343,16 +357,19 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
         .unwrap()
         .port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let output = cli(
-        &[
+    // The fixture cases against that endpoint, with `extra` arguments.
+    let run_unreachable = |extra: &[&str]| {
+        let mut args = vec![
             "run",
             "--endpoint",
             &endpoint,
             "--cases",
             cases.to_str().unwrap(),
-        ],
-        &[],
-    );
+        ];
+        args.extend_from_slice(extra);
+        cli(&args, &[])
+    };
+    let output = run_unreachable(&[]);
     assert_eq!(output.status.code(), Some(3), "{}", shown(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -366,16 +383,7 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
 
     // A broken case file: 2, naming the file, without contacting anything.
     std::fs::write(cases.join("pools/broken.json"), "{\"description\": ").unwrap();
-    let output = cli(
-        &[
-            "run",
-            "--endpoint",
-            &endpoint,
-            "--cases",
-            cases.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let output = run_unreachable(&[]);
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken.json"));
     std::fs::remove_file(cases.join("pools/broken.json")).unwrap();
@@ -389,18 +397,7 @@ fn exit_statuses_tell_the_kinds_of_trouble_apart() {
         ),
     )
     .unwrap();
-    let output = cli(
-        &[
-            "run",
-            "--endpoint",
-            &endpoint,
-            "--target",
-            "gate-c",
-            "--cases",
-            cases.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let output = run_unreachable(&["--target", "gate-c"]);
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("placeholder"));
 

@@ -6,14 +6,12 @@
 //! independently. Opening a cell's link shows its cases and messages. A screenshot is kept at
 //! `target/tmp/conformance-matrix/matrix.png` for people to look at.
 
-mod report_fixture;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::report_fixture::*;
 use regex::Regex;
-use report_fixture::*;
 use serde_json::Value;
 
 /// Chromium, installed from Debian's packages if it is not there yet (as CI does in `.ci/run`).
@@ -170,13 +168,39 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
     let browser = chromium();
     let (tmp, cases) = case_dir();
     let (a, b) = (tmp.path().join("a.json"), tmp.path().join("b.json"));
-    let output = run_target(&cases, "gate-a", &a, &[]);
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-matrix");
+    let page = matrix_page(&cases, &a, &b, &artifacts);
+    let reports = [read_json(&a), read_json(&b)];
+    let url = format!("file://{}", page.display());
+    let dom = dump_dom(&browser, &url);
+    assert!(
+        dom.contains(r#"data-ready="true""#),
+        "the script did not finish:\n{dom}"
+    );
+    check_cells(&dom, &reports);
+    check_columns(&dom, &reports);
+
+    // Rows grouped by area, the documented errors the cases exercise named.
+    for area in ["groups", "pools", "users"] {
+        assert!(dom.contains(&format!(">{area}</th>")), "area {area}");
+    }
+    assert!(dom.contains("errors exercised: 1 of"), "{dom}");
+
+    let detail_url = format!("{url}#op=CreateUserPool&col=gate-b");
+    check_detail(&browser, &detail_url);
+    take_screenshot(&browser, &artifacts.join("matrix.png"), &detail_url);
+}
+
+/// Runs the fixture cases as `gate-a` (report `a`) and, without `users/`, as `gate-b` (report
+/// `b`), makes the matrix page of the two in `artifacts`, checks that it would fetch nothing,
+/// and returns its path.
+fn matrix_page(cases: &Path, a: &Path, b: &Path, artifacts: &Path) -> PathBuf {
+    let output = run_target(cases, "gate-a", a, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", shown(&output));
-    let output = run_target(&cases, "gate-b", &b, &["--skip", "users/"]);
+    let output = run_target(cases, "gate-b", b, &["--skip", "users/"]);
     assert_eq!(output.status.code(), Some(101), "{}", shown(&output));
 
-    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-matrix");
-    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::create_dir_all(artifacts).unwrap();
     let page = artifacts.join("matrix.html");
     let output = cli(
         &[
@@ -198,19 +222,14 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
             "the page would fetch something: {fetch}"
         );
     }
+    page
+}
 
-    let reports = [read_json(&a), read_json(&b)];
-    let expected = expected_cells(&reports);
-    let url = format!("file://{}", page.display());
-    let dom = dump_dom(&browser, &url);
-    assert!(
-        dom.contains(r#"data-ready="true""#),
-        "the script did not finish:\n{dom}"
-    );
-
-    // Every cell, and only those, with the reports' counts.
+/// Every cell of the page, and only those, with the reports' counts.
+fn check_cells(dom: &str, reports: &[Value]) {
+    let expected = expected_cells(reports);
     let mut found = BTreeMap::new();
-    for cell in elements(&dom, "td", "cell") {
+    for cell in elements(dom, "td", "cell") {
         let key = (cell["data-op"].clone(), cell["data-col"].clone());
         let counts: BTreeMap<String, usize> = OUTCOMES
             .iter()
@@ -229,11 +248,13 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
     assert_eq!(cell("DescribeUserPool", "gate-a")["pass"], 1);
     assert_eq!(cell("AdminCreateUser", "gate-b")["not_run"], 1);
     assert_eq!(cell("CreateGroup", "gate-a")["intermittent"], 1);
+}
 
-    // A column per target, with the totals of its report.
-    let cards = elements(&dom, "div", "column-card");
+/// A column per target, with the totals of its report and its pass share.
+fn check_columns(dom: &str, reports: &[Value]) {
+    let cards = elements(dom, "div", "column-card");
     assert_eq!(cards.len(), 2);
-    for (card, report) in cards.iter().zip(&reports) {
+    for (card, report) in cards.iter().zip(reports) {
         assert_eq!(card["data-col"], report["target"].as_str().unwrap());
         for (attr, key) in [
             ("data-cases", "cases"),
@@ -254,7 +275,7 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
             );
         }
     }
-    let scores = elements(&dom, "div", "score");
+    let scores = elements(dom, "div", "score");
     let shares: Vec<&str> = scores
         .iter()
         .map(|s| s["data-pass-share"].as_str())
@@ -264,16 +285,11 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
         ["20.0", "25.0"],
         "1 of 5 and 1 of 4 cases pass outright"
     );
+}
 
-    // Rows grouped by area, the documented errors the cases exercise named.
-    for area in ["groups", "pools", "users"] {
-        assert!(dom.contains(&format!(">{area}</th>")), "area {area}");
-    }
-    assert!(dom.contains("errors exercised: 1 of"), "{dom}");
-
-    // A cell's link (what clicking it opens) shows its cases with their messages.
-    let detail_url = format!("{url}#op=CreateUserPool&col=gate-b");
-    let dom = dump_dom(&browser, &detail_url);
+/// A cell's link (what clicking it opens, `detail_url`) shows its cases with their messages.
+fn check_detail(browser: &Path, detail_url: &str) {
+    let dom = dump_dom(browser, detail_url);
     let body = elements(&dom, "div", "case");
     assert_eq!(body.len(), 1, "{dom}");
     assert_eq!(body[0]["data-case"], "pools/min_length_too_small");
@@ -287,19 +303,20 @@ fn the_matrix_of_two_runs_renders_in_chromium_with_the_counts_of_the_reports() {
         "the message is shown: {dom}"
     );
     assert!(!dom.contains("<aside id=\"detail\" hidden"), "{dom}");
+}
 
-    // A picture for people, kept under target/.
-    let screenshot = artifacts.join("matrix.png");
-    let _ = std::fs::remove_file(&screenshot);
+/// A picture of `url` for people, kept at `screenshot` (under target/).
+fn take_screenshot(browser: &Path, screenshot: &Path, url: &str) {
+    let _ = std::fs::remove_file(screenshot);
     let profile = tempfile::tempdir().unwrap();
-    let status = Command::new(&browser)
+    let status = Command::new(browser)
         .args(headless(profile.path()))
         .arg(format!("--screenshot={}", screenshot.display()))
         .arg("--window-size=1400,900")
-        .arg(&detail_url)
+        .arg(url)
         .output()
         .expect("chromium runs");
     assert!(status.status.success(), "{status:?}");
-    let png = std::fs::read(&screenshot).expect("a screenshot");
+    let png = std::fs::read(screenshot).expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
 }

@@ -7,12 +7,10 @@
 //!
 //! Needs `cargo-nextest` (0.9.x) next to cargo.
 
-mod report_fixture;
-
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
-use report_fixture::*;
+use crate::report_fixture::*;
 
 /// `cargo nextest <args>` for the contract test target, in a clean environment plus `env`.
 fn nextest(args: &[&str], env: &[(&str, &str)]) -> Output {
