@@ -4,8 +4,6 @@
 //! summary and the JUnit file. The case timeout and an interrupt cut the tries short. Against
 //! moto, every bundled case that uses `eventually` passes on its first try.
 
-mod report_fixture;
-
 use std::path::Path;
 use std::time::Duration;
 
@@ -13,7 +11,7 @@ use cognito_contract::exec::failure::Check;
 use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
 use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::load::load_case;
-use report_fixture::{cli, moto, read_json, schema_violations, shown};
+use crate::report_fixture::{cli, moto, read_json, schema_violations, shown};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
