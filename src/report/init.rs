@@ -14,7 +14,9 @@
 //!   only failures it covers pass with waivers, and cases go on past it.
 //! - **Per-case entries.** Every other failure (a status, an error code, a capture, a schema
 //!   failure about several places, a failure fewer cases share) gets an entry for its case and
-//!   step, as `expectations update` writes them, which the case must keep failing.
+//!   step, as `expectations update` writes them, which the case must keep failing. Such an entry
+//!   covers every failure of its step, so a rule whose failures all sit at steps with an entry
+//!   is left out (it would cover nothing, and be stale).
 //!
 //! Every reason is a placeholder beginning `TODO` (a rule's says how many cases saw it), which
 //! the loader refuses ([`is_placeholder_reason`]): the file counts only once a person has said
@@ -143,6 +145,21 @@ pub fn init(target: &str, case_ids: &[&str], run: &RunReport) -> Result<Init, St
         });
     }
     entries.sort_by(|a, b| (&a.case, &a.step).cmp(&(&b.case, &b.step)));
+    // A per-case entry covers every failure of its step, before any rule: a rule all of whose
+    // failures sit at such steps would cover nothing, and be stale.
+    let has_entry = |case: &str, step: &str| {
+        entries
+            .iter()
+            .any(|e| e.case == case && e.step.as_deref() == Some(step))
+    };
+    let rules: Vec<(RuleKey, Item, usize)> = rules
+        .into_iter()
+        .filter(|(key, _, _)| {
+            all.iter().any(|(case, step, failure)| {
+                rule_key(failure).as_ref() == Some(key) && !has_entry(case, &step.id)
+            })
+        })
+        .collect();
 
     let items: Vec<Item> = rules
         .iter()
@@ -391,5 +408,32 @@ mod tests {
         assert!(init.rules.is_empty());
         let entries: Vec<String> = init.entries.iter().map(Item::describe).collect();
         assert_eq!(entries, ["a/1 setup[0]", "a/2 setup[0]"]);
+    }
+
+    #[test]
+    fn a_rule_whose_failures_all_sit_at_steps_with_an_entry_is_left_out() {
+        // Three cases whose step fails in its status and, as a consequence, in its body.
+        let failing = || {
+            vec![
+                failure("status", &[], Some("500")),
+                failure("body", &["/ChallengeName"], None),
+            ]
+        };
+        let run = report(
+            ["a/1", "a/2", "b/3"]
+                .iter()
+                .map(|id| quirky(id, failing(), Outcome::Skipped))
+                .collect(),
+        );
+        let init = init("t", IDS, &run).unwrap();
+        let rules: Vec<String> = init.rules.iter().map(|(i, _)| i.describe()).collect();
+        assert_eq!(
+            rules,
+            [
+                "** CreateUserPool [request_id]",
+                "** CreateUserPool [body_schema] at /UserPool/Arn"
+            ]
+        );
+        assert_eq!(init.entries.len(), 3);
     }
 }
