@@ -45,13 +45,16 @@ fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no step {id} in {}", case["id"]))
 }
 
-/// The numbers of the closing line `contract against T: 1 passed, 1 failed, ...`.
+/// The numbers of the closing line `contract against T: 1 passed, 1 failed, ...` (before
+/// `; N of M reached their steps`).
 fn summary_counts(stdout: &str, target: &str) -> Vec<usize> {
     let line = stdout
         .lines()
         .find(|l| l.starts_with(&format!("contract against {target}:")))
         .unwrap_or_else(|| panic!("no summary line in\n{stdout}"));
-    line.split_whitespace()
+    let counts = line.split(';').next().unwrap_or_default();
+    counts
+        .split_whitespace()
         .filter_map(|w| w.parse().ok())
         .collect()
 }

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::exec::failure::{Check, Section};
 use crate::exec::runner::SETUP_GOES_ON_AFTER;
-use crate::report::json::{CaseResult, FailureResult, StepResult};
 
 /// One divergence, with the cases that saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,12 +49,28 @@ pub type Key = (String, String, Check, Option<String>);
 /// the failure's text.
 pub type Seen = (Key, bool, String);
 
-/// Whether a failure at `step` is a divergence that did not end its case.
-fn counts(step: &StepResult, failure: &FailureResult) -> bool {
-    if step.section == Section::Teardown.name() {
-        return true;
+/// One failure of a step, as a report records it (see `CaseResult::divergences` in
+/// [`crate::report::json`]).
+pub struct Reported<'a> {
+    /// `setup`, `steps` or `teardown`.
+    pub section: &'a str,
+    pub operation: &'a str,
+    pub check: Check,
+    /// The JSON pointers it is about.
+    pub at: &'a [String],
+    /// An expectation covered it.
+    pub expected: bool,
+    pub message: &'a str,
+}
+
+impl Reported<'_> {
+    /// Whether this failure is a divergence that did not end its case.
+    fn counts(&self) -> bool {
+        if self.section == Section::Teardown.name() {
+            return true;
+        }
+        self.section == Section::Setup.name() && SETUP_GOES_ON_AFTER.contains(&self.check)
     }
-    step.section == Section::Setup.name() && SETUP_GOES_ON_AFTER.contains(&failure.check)
 }
 
 /// The line of `message` about `pointer` (a schema failure lists one line per violation,
@@ -81,28 +96,26 @@ fn shorten(text: &str, limit: usize) -> String {
     }
 }
 
-/// The divergences one case saw: each key once, with whether an expectation covered it there
-/// and the failure's text.
-pub fn of_case(case: &CaseResult) -> Vec<Seen> {
+/// The divergences one case saw, from its failures: each key once, with whether an expectation
+/// covered it there and the failure's text.
+pub fn of_case<'a>(failures: impl IntoIterator<Item = Reported<'a>>) -> Vec<Seen> {
     let mut seen: BTreeMap<Key, (bool, String)> = BTreeMap::new();
-    for step in &case.steps {
-        for failure in step.failures.iter().filter(|f| counts(step, f)) {
-            let places: Vec<Option<&str>> = match failure.at.as_slice() {
-                [] => vec![None],
-                pointers => pointers.iter().map(|p| Some(p.as_str())).collect(),
-            };
-            for place in places {
-                let key = (
-                    step.section.clone(),
-                    step.operation.clone(),
-                    failure.check,
-                    place.map(str::to_owned),
-                );
-                let entry = seen
-                    .entry(key)
-                    .or_insert_with(|| (true, example_line(&failure.message, place)));
-                entry.0 &= failure.expected;
-            }
+    for failure in failures.into_iter().filter(Reported::counts) {
+        let places: Vec<Option<&str>> = match failure.at {
+            [] => vec![None],
+            pointers => pointers.iter().map(|p| Some(p.as_str())).collect(),
+        };
+        for place in places {
+            let key = (
+                failure.section.to_owned(),
+                failure.operation.to_owned(),
+                failure.check,
+                place.map(str::to_owned),
+            );
+            let entry = seen
+                .entry(key)
+                .or_insert_with(|| (true, example_line(failure.message, place)));
+            entry.0 &= failure.expected;
         }
     }
     seen.into_iter().map(|(k, (e, m))| (k, e, m)).collect()
@@ -137,11 +150,6 @@ pub fn group<'a>(seen: impl IntoIterator<Item = (&'a str, Vec<Seen>)>) -> Vec<Di
     // Stable: equal counts keep the key order.
     all.sort_by_key(|d| std::cmp::Reverse(d.cases));
     all
-}
-
-/// The divergences of a run's cases.
-pub fn collect(cases: &[CaseResult]) -> Vec<Divergence> {
-    group(cases.iter().map(|c| (c.id.as_str(), of_case(c))))
 }
 
 /// Divergences listed by name in the closing summary and the Markdown report; the rest are
@@ -193,98 +201,68 @@ pub fn covered(d: &Divergence) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::json::Outcome;
 
-    fn failure(check: &str, at: &[&str], expected: bool) -> FailureResult {
-        FailureResult {
-            check: check.parse().unwrap(),
-            message: format!(
-                "[{check}] differs{}",
-                at.iter()
+    /// A failure of `check` at `step` (`setup[0]`) of `operation`, about the places `at`.
+    type Failure = (&'static str, &'static str, &'static str, Vec<String>, bool);
+
+    fn failure(
+        step: &'static str,
+        operation: &'static str,
+        check: &'static str,
+        at: &[&str],
+        expected: bool,
+    ) -> Failure {
+        let at = at.iter().map(|p| (*p).to_owned()).collect();
+        (step, operation, check, at, expected)
+    }
+
+    fn seen(failures: &[Failure]) -> Vec<Seen> {
+        let messages: Vec<String> = failures
+            .iter()
+            .map(|(_, _, check, at, _)| {
+                let lines: String = at
+                    .iter()
                     .map(|p| format!("\n    at {p}: {p} is wrong"))
-                    .collect::<String>()
-            ),
-            expected,
-            at: at.iter().map(|p| (*p).to_owned()).collect(),
-            found: None,
-        }
-    }
-
-    fn step(id: &str, operation: &str, failures: Vec<FailureResult>) -> StepResult {
-        let (section, index) = id.trim_end_matches(']').split_once('[').unwrap();
-        StepResult {
-            id: id.to_owned(),
-            section: section.to_owned(),
-            index: index.parse().unwrap(),
-            operation: operation.into(),
-            http_get: None,
-            name: None,
-            expected_error: None,
-            outcome: Outcome::Fail,
-            status: Some(200),
-            error_code: None,
-            request_id: None,
-            duration_ms: 1.0,
-            failures,
-            error: None,
-            warnings: Vec::new(),
-            retries: None,
-        }
-    }
-
-    fn case(id: &str, steps: Vec<StepResult>) -> CaseResult {
-        CaseResult {
-            id: id.to_owned(),
-            area: "a".into(),
-            file: String::new(),
-            description: String::new(),
-            tags: Vec::new(),
-            operations: Vec::new(),
-            outcome: Outcome::Fail,
-            duration_ms: 1.0,
-            reasons: Vec::new(),
-            message: None,
-            failing_step: None,
-            steps,
-        }
+                    .collect();
+                format!("[{check}] differs{lines}")
+            })
+            .collect();
+        of_case(failures.iter().zip(&messages).map(
+            |((step, operation, check, at, expected), message)| Reported {
+                section: step.split('[').next().unwrap(),
+                operation,
+                check: check.parse().unwrap(),
+                at,
+                expected: *expected,
+                message,
+            },
+        ))
     }
 
     /// A case whose setup created a pool with a bad ARN and no request id, whose step failed
     /// too, and whose teardown had no request id either.
-    fn quirky(id: &str, expected: bool) -> CaseResult {
-        case(
-            id,
-            vec![
-                step(
-                    "setup[0]",
-                    "CreateUserPool",
-                    vec![
-                        failure("request_id", &[], expected),
-                        failure("body_schema", &["/UserPool/Arn", "/UserPool/Name"], false),
-                    ],
-                ),
-                step(
-                    "steps[0]",
-                    "DescribeUserPool",
-                    vec![failure("request_id", &[], false)],
-                ),
-                step(
-                    "teardown[0]",
-                    "DeleteUserPool",
-                    vec![failure("request_id", &[], false)],
-                ),
-            ],
-        )
+    fn quirky(expected: bool) -> Vec<Seen> {
+        seen(&[
+            failure("setup[0]", "CreateUserPool", "request_id", &[], expected),
+            failure(
+                "setup[0]",
+                "CreateUserPool",
+                "body_schema",
+                &["/UserPool/Arn", "/UserPool/Name"],
+                false,
+            ),
+            failure("steps[0]", "DescribeUserPool", "request_id", &[], false),
+            failure("teardown[0]", "DeleteUserPool", "request_id", &[], false),
+        ])
     }
 
     #[test]
     fn each_divergence_is_counted_once_per_case_and_place() {
-        let cases = [
-            quirky("a/2", true),
-            quirky("a/1", false),
-            quirky("a/3", true),
-        ];
-        let found = collect(&cases);
+        let found = group([
+            ("a/2", quirky(true)),
+            ("a/1", quirky(false)),
+            ("a/3", quirky(true)),
+        ]);
         let named: Vec<(String, usize, usize)> = found
             .iter()
             .map(|d| (d.describe(), d.cases, d.expected))
@@ -322,15 +300,8 @@ mod tests {
 
     #[test]
     fn a_setup_failure_that_ends_the_case_is_no_divergence() {
-        let cases = [case(
-            "a/1",
-            vec![step(
-                "setup[0]",
-                "CreateUserPool",
-                vec![failure("status", &[], false)],
-            )],
-        )];
-        assert!(collect(&cases).is_empty());
+        let ended = seen(&[failure("setup[0]", "CreateUserPool", "status", &[], false)]);
+        assert!(group([("a/1", ended)]).is_empty());
         assert_eq!(render_text(&[]), "");
     }
 }

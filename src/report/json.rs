@@ -21,6 +21,7 @@ use crate::exec::error::HarnessError;
 use crate::exec::failure::Check;
 use crate::exec::runner::StepRecord;
 pub use crate::report::divergences::Divergence;
+use crate::report::divergences::{self, Reported, Seen};
 use crate::report::events::CaseFinished;
 pub use crate::spec::case::{CaseRef, tested_operations};
 use crate::spec::case::{Expect, Section, Step};
@@ -211,7 +212,26 @@ fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
+/// The setup and teardown divergences of `cases`, each once with the cases that saw it.
+pub fn setup_divergences(cases: &[CaseResult]) -> Vec<Divergence> {
+    divergences::group(cases.iter().map(|c| (c.id.as_str(), c.divergences())))
+}
+
 impl CaseResult {
+    /// The setup and teardown divergences this case saw ([`divergences::of_case`]).
+    pub fn divergences(&self) -> Vec<Seen> {
+        divergences::of_case(self.steps.iter().flat_map(|step| {
+            step.failures.iter().map(move |f| Reported {
+                section: &step.section,
+                operation: &step.operation,
+                check: f.check,
+                at: &f.at,
+                expected: f.expected,
+                message: &f.message,
+            })
+        }))
+    }
+
     /// Whether the case's first step ran (its setup did not end it). A case without steps
     /// counts as reaching them when it ran at all.
     pub fn reached_steps(&self) -> bool {
@@ -440,7 +460,7 @@ impl RunReport {
             complete: not_run.is_empty(),
             totals: Totals::count(&results, not_run.len()),
             stale_expectations: stale,
-            setup_divergences: crate::report::divergences::collect(&results),
+            setup_divergences: setup_divergences(&results),
             cases: results,
             not_run,
         }
@@ -469,7 +489,7 @@ impl RunReport {
         self.not_run = not_run.into_values().collect();
         self.complete = self.not_run.is_empty();
         self.totals = Totals::count(&self.cases, self.not_run.len());
-        self.setup_divergences = crate::report::divergences::collect(&self.cases);
+        self.setup_divergences = setup_divergences(&self.cases);
         let stale: BTreeSet<StaleExpectation> = std::mem::take(&mut self.stale_expectations)
             .into_iter()
             .chain(other.stale_expectations)

@@ -64,7 +64,7 @@ impl Reporter for Summary {
             verdict: event.verdict.clone(),
             warnings,
             reached_steps: result.reached_steps(),
-            divergences: divergences::of_case(&result),
+            divergences: result.divergences(),
         };
         if let Ok(mut rows) = self.rows.lock() {
             rows.push(row);
