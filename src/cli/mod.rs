@@ -205,6 +205,20 @@ enum ExpectationsCommand {
         #[arg(required = true)]
         reports: Vec<PathBuf>,
     },
+    /// Write a first <cases>/expectations/<target>.json from a run without one: a failure
+    /// shared by 3 or more cases (same check, place, value found) becomes one rule, the rest
+    /// per-case entries, every reason a TODO to replace. Exit 1 (reasons needed), 2 on errors.
+    Init {
+        /// The target whose expectations to write.
+        #[arg(long)]
+        target: String,
+        /// Case directory (default: the checkout's cases/).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// JSON reports of runs against the target (shards are merged).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -267,18 +281,7 @@ pub fn run(cli: Cli) -> ExitCode {
             suite.run_with(&args.libtest)
         }
         Command::Matrix { reports, output } => matrix::command(&reports, &output),
-        Command::Expectations(ExpectationsCommand::Update {
-            target,
-            cases,
-            reason,
-            reports,
-        }) => match cases.or_else(checkout_cases) {
-            Some(cases) => expectations::update(&cases, &target, &reports, reason.as_deref()),
-            None => fail(
-                "no case directory to update: give --cases DIR (the folder whose \
-                 expectations/ holds the file), or run from a checkout with a cases/ folder",
-            ),
-        },
+        Command::Expectations(command) => expectations::command(command),
         Command::Sweep(args) => sweep::command(&args),
         Command::Moto => serve(Server::start_for(Some("moto"))),
         Command::CognitoLocal => serve(Server::start_for(Some(cognito_local::TARGET))),

@@ -315,20 +315,7 @@ impl fmt::Display for Failure {
                     "[{check}] expected {expected} status, found HTTP {found}"
                 )
             }
-            Failure::ErrorCode {
-                expected: None,
-                found,
-            } => write!(
-                f,
-                "[{check}] expected no error (a success), found error code {}",
-                opt(found)
-            ),
-            Failure::ErrorCode { expected, found } => write!(
-                f,
-                "[{check}] expected error code {}, found {}",
-                opt(expected),
-                opt(found)
-            ),
+            Failure::ErrorCode { expected, found } => write_error_code(f, expected, found),
             Failure::UndocumentedError { code, operation } => write!(
                 f,
                 "[{check}] error {code:?} is not documented for {operation} and is not a \
@@ -340,15 +327,7 @@ impl fmt::Display for Failure {
                 opt(found)
             ),
             Failure::RequestId => write!(f, "[{check}] reply has no x-amzn-RequestId header"),
-            Failure::Json { message, excerpt } if excerpt.is_empty() => {
-                write!(f, "[{check}] body is not a JSON object: {message}")
-            }
-            Failure::Json { message, excerpt } => {
-                write!(
-                    f,
-                    "[{check}] body is not a JSON object: {message}; body starts {excerpt:?}"
-                )
-            }
+            Failure::Json { message, excerpt } => write_json(f, message, excerpt),
             Failure::BodySchema { schema, violations } => {
                 write!(f, "[{check}] body breaks the {schema} schema")?;
                 write_violations(f, violations)
@@ -358,19 +337,7 @@ impl fmt::Display for Failure {
                 expected,
                 found,
                 why,
-            } => {
-                let pointer = if pointer.is_empty() { "/" } else { pointer };
-                write!(f, "[{check}] at {pointer}: {why}")?;
-                if let Some(found) = found {
-                    let (left, right) = (pretty(expected), pretty(found));
-                    write!(
-                        f,
-                        "\n{}",
-                        similar_asserts::SimpleDiff::from_str(&left, &right, "expected", "found")
-                    )?;
-                }
-                Ok(())
-            }
+            } => write_body(f, pointer, expected, found.as_ref(), why),
             Failure::Message { expected, found } => {
                 write!(
                     f,
@@ -385,6 +352,58 @@ impl fmt::Display for Failure {
             ),
         }
     }
+}
+
+fn write_error_code(
+    f: &mut fmt::Formatter<'_>,
+    expected: &Option<String>,
+    found: &Option<String>,
+) -> fmt::Result {
+    let check = Check::ErrorCode;
+    match expected {
+        None => write!(
+            f,
+            "[{check}] expected no error (a success), found error code {}",
+            opt(found)
+        ),
+        Some(_) => write!(
+            f,
+            "[{check}] expected error code {}, found {}",
+            opt(expected),
+            opt(found)
+        ),
+    }
+}
+
+fn write_json(f: &mut fmt::Formatter<'_>, message: &str, excerpt: &str) -> fmt::Result {
+    let check = Check::Json;
+    write!(f, "[{check}] body is not a JSON object: {message}")?;
+    if !excerpt.is_empty() {
+        write!(f, "; body starts {excerpt:?}")?;
+    }
+    Ok(())
+}
+
+/// A body mismatch: where, why, and a diff of expected and found.
+fn write_body(
+    f: &mut fmt::Formatter<'_>,
+    pointer: &str,
+    expected: &Value,
+    found: Option<&Value>,
+    why: &str,
+) -> fmt::Result {
+    let check = Check::Body;
+    let pointer = if pointer.is_empty() { "/" } else { pointer };
+    write!(f, "[{check}] at {pointer}: {why}")?;
+    if let Some(found) = found {
+        let (left, right) = (pretty(expected), pretty(found));
+        write!(
+            f,
+            "\n{}",
+            similar_asserts::SimpleDiff::from_str(&left, &right, "expected", "found")
+        )?;
+    }
+    Ok(())
 }
 
 /// Which step of a case: its section and index, e.g. `steps[1]`, plus its operation.

@@ -20,6 +20,8 @@ use serde_json::Value;
 use crate::exec::error::HarnessError;
 use crate::exec::failure::Check;
 use crate::exec::runner::StepRecord;
+pub use crate::report::divergences::Divergence;
+use crate::report::divergences::{self, Reported, Seen};
 use crate::report::events::CaseFinished;
 pub use crate::spec::case::{CaseRef, tested_operations};
 use crate::spec::case::{Expect, Section, Step};
@@ -59,6 +61,11 @@ pub struct RunReport {
     pub totals: Totals,
     /// Waivers that covered nothing in a complete run.
     pub stale_expectations: Vec<StaleExpectation>,
+    /// Failures in setup and teardown replies that did not end their case, once per
+    /// (section, operation, check, place), with the cases that saw them (absent in older
+    /// reports; recomputed from the cases on a merge).
+    #[serde(default)]
+    pub setup_divergences: Vec<Divergence>,
     /// The cases that ran, sorted by id.
     pub cases: Vec<CaseResult>,
     /// The cases of the suite that did not run (filtered out, another shard's), sorted by id.
@@ -98,6 +105,10 @@ pub struct Totals {
     /// Cases with a harness error.
     pub errors: usize,
     pub not_run: usize,
+    /// Cases that ran whose first step ran: their setup did not end them (absent in older
+    /// reports).
+    #[serde(default)]
+    pub reached_steps: usize,
 }
 
 /// An expectation entry that waived nothing in a complete run.
@@ -183,6 +194,12 @@ pub struct FailureResult {
     pub message: String,
     /// An expectation entry covers this failure.
     pub expected: bool,
+    /// The JSON pointers the failure is about ([`crate::exec::failure::Failure::pointers`]); empty for none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at: Vec<String>,
+    /// The value found, as text ([`crate::exec::failure::Failure::found_text`]), for failures that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
 }
 
 /// A harness error of a step.
@@ -207,7 +224,35 @@ fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
+/// The setup and teardown divergences of `cases`, each once with the cases that saw it.
+pub fn setup_divergences(cases: &[CaseResult]) -> Vec<Divergence> {
+    divergences::group(cases.iter().map(|c| (c.id.as_str(), c.divergences())))
+}
+
 impl CaseResult {
+    /// The setup and teardown divergences this case saw ([`divergences::of_case`]).
+    pub fn divergences(&self) -> Vec<Seen> {
+        divergences::of_case(self.steps.iter().flat_map(|step| {
+            step.failures.iter().map(move |f| Reported {
+                section: &step.section,
+                operation: &step.operation,
+                check: f.check,
+                at: &f.at,
+                expected: f.expected,
+                message: &f.message,
+            })
+        }))
+    }
+
+    /// Whether the case's first step ran (its setup did not end it). A case without steps
+    /// counts as reaching them when it ran at all.
+    pub fn reached_steps(&self) -> bool {
+        self.steps
+            .iter()
+            .find(|s| s.section == Section::Steps.name())
+            .is_none_or(|s| s.outcome != Outcome::Skipped)
+    }
+
     /// The record of one finished case.
     pub fn from_event(event: &CaseFinished<'_>) -> CaseResult {
         let (case, report, verdict) = (event.case, event.report, event.verdict);
@@ -269,6 +314,8 @@ fn step_result(
                 expected: !unexpected
                     .iter()
                     .any(|u| u.step.section == section && u.step.index == index && &u.failure == f),
+                at: f.pointers().into_iter().map(str::to_owned).collect(),
+                found: f.found_text(),
             })
         })
         .collect();
@@ -375,6 +422,9 @@ impl Totals {
         };
         for case in cases {
             totals.add(case.outcome);
+            if case.outcome != Outcome::Skipped && case.reached_steps() {
+                totals.reached_steps += 1;
+            }
         }
         totals
     }
@@ -444,6 +494,7 @@ impl RunReport {
             complete: not_run.is_empty(),
             totals: Totals::count(&results, not_run.len()),
             stale_expectations: stale,
+            setup_divergences: setup_divergences(&results),
             cases: results,
             not_run,
         }
@@ -472,6 +523,7 @@ impl RunReport {
         self.not_run = not_run.into_values().collect();
         self.complete = self.not_run.is_empty();
         self.totals = Totals::count(&self.cases, self.not_run.len());
+        self.setup_divergences = setup_divergences(&self.cases);
         let stale: BTreeSet<StaleExpectation> = std::mem::take(&mut self.stale_expectations)
             .into_iter()
             .chain(other.stale_expectations)

@@ -1,8 +1,10 @@
 //! A Markdown summary of a [`RunReport`], made for a CI job summary page (GitHub's
 //! `$GITHUB_STEP_SUMMARY`): the verdict and totals first, then the harness errors and every
-//! failure with their messages, the unexpected passes, intermittent cases, stale expectations, and the expected failures
-//! folded away. Long messages are cut so the page stays well under the size CI pages accept.
+//! failure with their messages, the unexpected passes, stale expectations, the setup and
+//! teardown divergences (each once, with its count of cases), intermittent cases, and the passes
+//! with waivers and expected failures folded away. Long messages are cut so the page stays well under the size CI pages accept.
 
+use crate::report::divergences;
 use crate::report::json::{CaseResult, Outcome, RunReport};
 
 /// Longest message shown per failing case, in characters.
@@ -143,43 +145,7 @@ fn list_expected(out: &mut String, expected: &[&CaseResult]) {
 
 /// The Markdown summary of `run`.
 pub fn render(run: &RunReport) -> String {
-    let t = &run.totals;
-    let failing = t.failing() + run.stale_expectations.len();
-    let mut out = String::new();
-    let verdict = if failing == 0 {
-        "✅ as expected"
-    } else {
-        "❌ unexpected results"
-    };
-    out.push_str(&format!(
-        "## Cognito contract: {} — {verdict}\n\n",
-        inline(run.target_label())
-    ));
-    out.push_str(&format!(
-        "| passed | passed with waivers | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|\n\
-         | {} | {} | {} | {} | {} | {} | {} | {} |\n\n",
-        t.passed,
-        t.passed_with_waivers,
-        t.failed,
-        t.expected_failures,
-        t.unexpected_passes,
-        t.intermittent,
-        t.errors,
-        t.not_run
-    ));
-    out.push_str(&format!(
-        "Target {} at {} ({}); model botocore {} (API {}); {} {}; started {}.\n\n",
-        code(run.target.as_deref().unwrap_or("(unnamed)")),
-        code(&run.endpoint),
-        inline(&run.region),
-        inline(run.model.botocore.as_deref().unwrap_or("unknown")),
-        inline(&run.model.api_version),
-        inline(&run.harness.name),
-        inline(&run.harness.version),
-        inline(&run.started_at),
-    ));
-
+    let mut out = heading(run);
     detailed(
         &mut out,
         run,
@@ -189,68 +155,10 @@ pub fn render(run: &RunReport) -> String {
          nothing about the target:\n\n",
     );
     detailed(&mut out, run, Outcome::Fail, "Failures", "");
-
-    let unexpected: Vec<&CaseResult> = run
-        .cases
-        .iter()
-        .filter(|c| c.outcome == Outcome::UnexpectedPass)
-        .collect();
-    if !unexpected.is_empty() {
-        out.push_str(&format!(
-            "### Unexpected passes ({})\n\nThe expectations say these fail, and they did not \
-             fail that way: if the target was fixed, drop the entries \
-             (`cognito-contract expectations update`).\n\n",
-            unexpected.len()
-        ));
-        for case in unexpected {
-            list_case(
-                &mut out,
-                case,
-                &format!("— listed as: {}", case.reasons.join("; ")),
-            );
-        }
-        out.push('\n');
-    }
-
-    if !run.stale_expectations.is_empty() {
-        out.push_str(&format!(
-            "### Stale expectations ({})\n\nThese waivers covered no failure in a complete \
-             run:\n\n",
-            run.stale_expectations.len()
-        ));
-        for entry in &run.stale_expectations {
-            out.push_str(&format!(
-                "- {} check {} — {}\n",
-                code(&entry.case),
-                code(entry.check.map_or("-", |c| c.name())),
-                inline(&entry.reason)
-            ));
-        }
-        out.push('\n');
-    }
-
-    let intermittent: Vec<&CaseResult> = run
-        .cases
-        .iter()
-        .filter(|c| c.outcome == Outcome::Intermittent)
-        .collect();
-    if !intermittent.is_empty() {
-        out.push_str(&format!("### Intermittent ({})\n\n", intermittent.len()));
-        for case in intermittent {
-            let failed = case.steps.iter().any(|s| !s.failures.is_empty());
-            list_case(
-                &mut out,
-                case,
-                &format!(
-                    "— {} this time: {}",
-                    if failed { "failed" } else { "passed" },
-                    case.reasons.join("; ")
-                ),
-            );
-        }
-        out.push('\n');
-    }
-
+    unexpected_passes(&mut out, run);
+    stale(&mut out, run);
+    setup_divergences(&mut out, run);
+    intermittent(&mut out, run);
     folded(
         &mut out,
         run,
@@ -271,6 +179,156 @@ pub fn render(run: &RunReport) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+/// The title with the verdict, the totals table, how many cases reached their steps, and the
+/// run's target and versions.
+fn heading(run: &RunReport) -> String {
+    let t = &run.totals;
+    let failing = t.failing() + run.stale_expectations.len();
+    let verdict = if failing == 0 {
+        "✅ as expected"
+    } else {
+        "❌ unexpected results"
+    };
+    let mut out = format!(
+        "## Cognito contract: {} — {verdict}\n\n",
+        inline(run.target_label())
+    );
+    out.push_str(&format!(
+        "| passed | passed with waivers | failed | expected failures | unexpected passes | intermittent | errors | not run |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {} | {} | {} | {} | {} | {} |\n\n",
+        t.passed,
+        t.passed_with_waivers,
+        t.failed,
+        t.expected_failures,
+        t.unexpected_passes,
+        t.intermittent,
+        t.errors,
+        t.not_run
+    ));
+    out.push_str(&format!(
+        "{} of {} cases reached their steps (their setup did not end them).\n\n",
+        t.reached_steps, t.cases
+    ));
+    out.push_str(&format!(
+        "Target {} at {} ({}); model botocore {} (API {}); {} {}; started {}.\n\n",
+        code(run.target.as_deref().unwrap_or("(unnamed)")),
+        code(&run.endpoint),
+        inline(&run.region),
+        inline(run.model.botocore.as_deref().unwrap_or("unknown")),
+        inline(&run.model.api_version),
+        inline(&run.harness.name),
+        inline(&run.harness.version),
+        inline(&run.started_at),
+    ));
+    out
+}
+
+fn unexpected_passes(out: &mut String, run: &RunReport) {
+    let unexpected: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::UnexpectedPass)
+        .collect();
+    if unexpected.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "### Unexpected passes ({})\n\nThe expectations say these fail, and they did not \
+         fail that way: if the target was fixed, drop the entries \
+         (`cognito-contract expectations update`).\n\n",
+        unexpected.len()
+    ));
+    for case in unexpected {
+        list_case(
+            out,
+            case,
+            &format!("— listed as: {}", case.reasons.join("; ")),
+        );
+    }
+    out.push('\n');
+}
+
+fn stale(out: &mut String, run: &RunReport) {
+    if run.stale_expectations.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "### Stale expectations ({})\n\nThese waivers covered no failure in a complete \
+         run:\n\n",
+        run.stale_expectations.len()
+    ));
+    for entry in &run.stale_expectations {
+        out.push_str(&format!(
+            "- {} check {} — {}\n",
+            code(&entry.case),
+            code(entry.check.map_or("-", |c| c.name())),
+            inline(&entry.reason)
+        ));
+    }
+    out.push('\n');
+}
+
+/// The setup and teardown divergences, each once with its count of cases (the first
+/// [`divergences::LISTED`], the rest counted).
+fn setup_divergences(out: &mut String, run: &RunReport) {
+    let all = &run.setup_divergences;
+    if all.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "### Setup and teardown divergences ({})\n\nFailures in setup and teardown replies \
+         that did not end their cases, each once:\n\n\
+         | where | check | at | cases | example |\n|---|---|---|---:|---|\n",
+        all.len()
+    ));
+    for d in all.iter().take(divergences::LISTED) {
+        out.push_str(&format!(
+            "| {} {} | {} | {} | {}{} | {}: {} |\n",
+            inline(&d.section),
+            code(&d.operation),
+            code(d.check.name()),
+            d.at.as_deref().map(code).unwrap_or_default(),
+            d.cases,
+            inline(&divergences::covered(d)),
+            code(&d.example_case),
+            inline(&d.example)
+        ));
+    }
+    if all.len() > divergences::LISTED {
+        out.push_str(&format!(
+            "\n… and {} more (the JSON report lists every one).\n",
+            all.len() - divergences::LISTED
+        ));
+    }
+    out.push('\n');
+}
+
+fn intermittent(out: &mut String, run: &RunReport) {
+    let intermittent: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Intermittent)
+        .collect();
+    if intermittent.is_empty() {
+        return;
+    }
+    out.push_str(&format!("### Intermittent ({})\n\n", intermittent.len()));
+    for case in intermittent {
+        let failed = case.steps.iter().any(|s| !s.failures.is_empty());
+        list_case(
+            out,
+            case,
+            &format!(
+                "— {} this time: {}",
+                if failed { "failed" } else { "passed" },
+                case.reasons.join("; ")
+            ),
+        );
+    }
+    out.push('\n');
 }
 
 /// The cases with `outcome`, with their expectations' reasons, folded away under `title`.

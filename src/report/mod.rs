@@ -10,7 +10,9 @@
 //! then merges its case into the reports of its nextest run (same `NEXTEST_RUN_ID`) under a file
 //! lock, so one `cargo nextest run` still writes one JSON, one JUnit and one Markdown file.
 
+pub mod divergences;
 pub mod events;
+pub mod init;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -34,7 +36,19 @@ use json::{CaseRef, CaseResult, ModelVersion, RunInfo, RunReport, StaleExpectati
 /// Collects verdicts for the closing summary.
 #[derive(Default)]
 pub struct Summary {
-    rows: Mutex<Vec<(String, Verdict, Vec<String>)>>,
+    rows: Mutex<Vec<Row>>,
+}
+
+/// What the closing summary keeps of one finished case.
+#[derive(Clone)]
+struct Row {
+    id: String,
+    verdict: Verdict,
+    warnings: Vec<String>,
+    /// Its first step ran.
+    reached_steps: bool,
+    /// The setup and teardown divergences it saw ([`divergences::of_case`]).
+    divergences: Vec<divergences::Seen>,
 }
 
 impl Reporter for Summary {
@@ -44,8 +58,16 @@ impl Reporter for Summary {
             .warnings()
             .map(|(step, w)| format!("{step}: {w}"))
             .collect();
+        let result = CaseResult::from_event(event);
+        let row = Row {
+            id: event.case.id.clone(),
+            verdict: event.verdict.clone(),
+            warnings,
+            reached_steps: result.reached_steps(),
+            divergences: result.divergences(),
+        };
         if let Ok(mut rows) = self.rows.lock() {
-            rows.push((event.case.id.clone(), event.verdict.clone(), warnings));
+            rows.push(row);
         }
     }
 }
@@ -54,24 +76,33 @@ impl Summary {
     /// The counts of the cases finished so far (`not_run` is left 0).
     pub fn totals(&self) -> Totals {
         let mut totals = Totals::default();
-        for (_, verdict, _) in self.rows.lock().map(|r| r.clone()).unwrap_or_default() {
-            totals.add(verdict.outcome());
+        for row in self.rows.lock().map(|r| r.clone()).unwrap_or_default() {
+            totals.add(row.verdict.outcome());
+            totals.reached_steps += usize::from(row.reached_steps);
         }
         totals
     }
 
-    /// The closing text: warnings, unexpected passes, intermittent cases and the totals line
-    /// (harness errors counted apart; libtest has already shown their messages).
+    /// The setup and teardown divergences of the cases finished so far, each once.
+    pub fn divergences(&self) -> Vec<divergences::Divergence> {
+        let rows = self.rows.lock().map(|r| r.clone()).unwrap_or_default();
+        divergences::group(rows.iter().map(|r| (r.id.as_str(), r.divergences.clone())))
+    }
+
+    /// The closing text: warnings, unexpected passes, intermittent cases, the setup and
+    /// teardown divergences (each once, with its count of cases) and the totals line (harness
+    /// errors counted apart; libtest has already shown their messages), which ends with how
+    /// many cases reached their steps.
     pub fn render(&self, target: &str) -> String {
         let mut rows = self.rows.lock().map(|r| r.clone()).unwrap_or_default();
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
         let mut out = String::new();
-        for (id, _, warnings) in &rows {
-            for w in warnings {
-                out.push_str(&format!("warning: {id}: {w}\n"));
+        for row in &rows {
+            for w in &row.warnings {
+                out.push_str(&format!("warning: {}: {w}\n", row.id));
             }
         }
-        for (id, verdict, _) in &rows {
+        for Row { id, verdict, .. } in &rows {
             match verdict {
                 Verdict::UnexpectedPass { reasons, .. } => out.push_str(&format!(
                     "unexpected pass: {id} (listed for {target}: {})\n",
@@ -85,11 +116,13 @@ impl Summary {
                 _ => {}
             }
         }
+        out.push_str(&divergences::render_text(&self.divergences()));
         let t = self.totals();
         let generated = rows
             .iter()
-            .filter(|(id, _, _)| {
-                id.strip_prefix(crate::spec::generated::AREA)
+            .filter(|row| {
+                row.id
+                    .strip_prefix(crate::spec::generated::AREA)
                     .is_some_and(|rest| rest.starts_with('/'))
             })
             .count();
@@ -98,8 +131,8 @@ impl Summary {
             n => format!(" ({n} generated)"),
         };
         out.push_str(&format!(
-            "contract against {target}: {} passed, {} passed with waivers, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors{apart}\n",
-            t.passed, t.passed_with_waivers, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.errors
+            "contract against {target}: {} passed, {} passed with waivers, {} failed, {} expected failures, {} unexpected passes, {} intermittent, {} errors{apart}; {} of {} reached their steps\n",
+            t.passed, t.passed_with_waivers, t.failed, t.expected_failures, t.unexpected_passes, t.intermittent, t.errors, t.reached_steps, t.cases
         ));
         out
     }
@@ -405,6 +438,8 @@ mod tests {
                 cases: 6,
                 passed: 5,
                 failed: 1,
+                // These cases have no steps: nothing in their setup ended them.
+                reached_steps: 6,
                 ..Totals::default()
             }
         );

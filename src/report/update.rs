@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::exec::failure::Check;
-use crate::report::json::{Outcome, RunReport};
+use crate::report::json::{FailureResult, Outcome, RunReport};
 use crate::verdict::expectations::{
     Entry, Expectations, File, REASON_PLACEHOLDER, is_placeholder_reason, schema_validator,
 };
@@ -57,15 +57,25 @@ impl Item {
         }
     }
 
-    /// `case step [check]`, for messages.
+    /// `case [operation] step [check] at place found "value"`, for messages.
     pub fn describe(&self) -> String {
         let mut text = self.case.clone();
+        if let Some(operation) = &self.operation {
+            text.push(' ');
+            text.push_str(operation);
+        }
         if let Some(step) = &self.step {
             text.push(' ');
             text.push_str(step);
         }
         if let Some(check) = self.check {
             text.push_str(&format!(" [{check}]"));
+        }
+        if let Some(at) = &self.at {
+            text.push_str(&format!(" at {at}"));
+        }
+        if let Some(found) = &self.found {
+            text.push_str(&format!(" found {found:?}"));
         }
         text
     }
@@ -190,13 +200,11 @@ fn apply(
             .collect();
         for step in &case.steps {
             for failure in &step.failures {
-                // A report's failures carry no pointers or found values: an entry narrowed by
-                // those is taken to cover a failure the run counted as expected.
                 let covers = |i: &&usize| {
                     let e = &entries[**i];
                     e.covers_named(&step.id, failure.check)
                         && e.operation.as_ref().is_none_or(|o| *o == step.operation)
-                        && (!e.narrows_by_reply() || failure.expected)
+                        && covers_reported(e, failure)
                 };
                 let demanding = |i: &&usize| entries[**i].demands_failure() && covers(i);
                 match matching
@@ -216,6 +224,26 @@ fn apply(
         }
     }
     (used, uncovered)
+}
+
+/// Whether an entry's `at` and `found` cover a reported failure. The report carries the
+/// failure's pointers and found value; where it has none (reports of older harnesses), an entry
+/// narrowed by them is taken to cover a failure the run counted as expected.
+fn covers_reported(entry: &Entry, failure: &FailureResult) -> bool {
+    let at = match (&entry.at, failure.at.is_empty()) {
+        (None, _) => true,
+        (Some(_), true) => failure.expected,
+        (Some(_), false) => {
+            let pointers: Vec<&str> = failure.at.iter().map(String::as_str).collect();
+            entry.at_covers(&pointers)
+        }
+    };
+    let found = match (&entry.found, &failure.found) {
+        (None, _) => true,
+        (Some(_), None) => failure.expected,
+        (Some(want), Some(found)) => want == found,
+    };
+    at && found
 }
 
 /// Updates the expectations of `target` (the file's current text, if any) from `run`.
@@ -341,21 +369,8 @@ fn removal(entry: &Entry, used: bool, suite: &BTreeSet<&str>, run: &RunReport) -
     })
 }
 
-/// Reads the reports (merging those of one target), updates
-/// `<cases_dir>/expectations/<target>.json` and writes it back.
-pub fn update_file(
-    cases_dir: &Path,
-    target: &str,
-    reports: &[PathBuf],
-    reason: Option<&str>,
-) -> Result<(PathBuf, Update), String> {
-    if let Some(reason) = reason
-        && (is_placeholder_reason(reason) || reason.chars().count() < 10)
-    {
-        return Err(format!(
-            "--reason {reason:?}: say why the target fails (at least 10 characters, not TODO)"
-        ));
-    }
+/// Reads the reports of runs against `target` and merges them (shards of one run).
+pub fn read_reports(target: &str, reports: &[PathBuf]) -> Result<RunReport, String> {
     let mut merged: Option<RunReport> = None;
     for path in reports {
         let report = RunReport::read(path)?;
@@ -372,7 +387,25 @@ pub fn update_file(
             None => merged = Some(report),
         }
     }
-    let run = merged.ok_or("no report given")?;
+    Ok(merged.ok_or("no report given")?)
+}
+
+/// Reads the reports (merging those of one target), updates
+/// `<cases_dir>/expectations/<target>.json` and writes it back.
+pub fn update_file(
+    cases_dir: &Path,
+    target: &str,
+    reports: &[PathBuf],
+    reason: Option<&str>,
+) -> Result<(PathBuf, Update), String> {
+    if let Some(reason) = reason
+        && (is_placeholder_reason(reason) || reason.chars().count() < 10)
+    {
+        return Err(format!(
+            "--reason {reason:?}: say why the target fails (at least 10 characters, not TODO)"
+        ));
+    }
+    let run = read_reports(target, reports)?;
     let cases =
         crate::spec::load::load_dir(cases_dir, crate::service::schemas::SchemaStore::global())
             .map_err(|e| e.to_string())?;
@@ -421,6 +454,8 @@ mod tests {
                     check: c.parse().unwrap(),
                     message: format!("[{c}] differs"),
                     expected: false,
+                    at: Vec::new(),
+                    found: None,
                 })
                 .collect(),
             error: None,
@@ -470,6 +505,7 @@ mod tests {
             complete: not_run.is_empty(),
             totals: Totals::default(),
             stale_expectations: Vec::new(),
+            setup_divergences: Vec::new(),
             cases,
             not_run: not_run
                 .iter()

@@ -96,18 +96,12 @@ impl Entry {
     }
 
     /// Whether `at` (if any) matches every one of a failure's pointers (and there is one).
-    fn at_covers(&self, pointers: &[&str]) -> bool {
+    pub fn at_covers(&self, pointers: &[&str]) -> bool {
         let Some(at) = &self.at else {
             return true;
         };
         let pattern = pointer_of(at);
         !pointers.is_empty() && pointers.iter().all(|p| glob_match(&pattern, p))
-    }
-
-    /// Whether the entry narrows by what only a run sees (`at`, `found`), which a report's
-    /// failures do not carry.
-    pub fn narrows_by_reply(&self) -> bool {
-        self.at.is_some() || self.found.is_some()
     }
 
     /// Whether this entry covers a failure of check `check` at step `step_id` (`steps[1]`).

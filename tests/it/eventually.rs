@@ -7,11 +7,11 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::report_fixture::{cli, moto, read_json, schema_violations, shown};
 use cognito_contract::exec::failure::Check;
 use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
 use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::load::load_case;
-use crate::report_fixture::{cli, moto, read_json, schema_violations, shown};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -45,5 +45,6 @@ mod secrets;
 mod side_effects;
 mod signing;
 mod srp_flow;
+mod stub_emulator;
 mod teardown;
 mod throttling;

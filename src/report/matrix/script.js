@@ -62,6 +62,8 @@
     totals.appendChild(pill("intermittent", c.totals.intermittent + " intermittent"));
     totals.appendChild(pill("error", c.totals.errors + " harness errors"));
     totals.appendChild(pill("not_run", c.totals.not_run + " not run"));
+    totals.appendChild(pill("reached", (c.totals.reached_steps || 0) + " of " + c.totals.cases +
+      " reached their steps"));
     card.appendChild(totals);
     columns.appendChild(card);
   }
