@@ -49,6 +49,9 @@ enum Command {
         /// The HTML file to write.
         #[arg(long, short, default_value = "conformance-matrix.html")]
         output: PathBuf,
+        /// Also write the matrix by area as a Markdown table here (areas by targets).
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
     },
     /// Maintain a target's expectations file.
     #[command(subcommand)]
@@ -280,7 +283,11 @@ pub fn run(cli: Cli) -> ExitCode {
             suite.reports.markdown = args.markdown.or(suite.reports.markdown);
             suite.run_with(&args.libtest)
         }
-        Command::Matrix { reports, output } => matrix::command(&reports, &output),
+        Command::Matrix {
+            reports,
+            output,
+            markdown,
+        } => matrix::command(&reports, &output, markdown.as_deref()),
         Command::Expectations(command) => expectations::command(command),
         Command::Sweep(args) => sweep::command(&args),
         Command::Moto => serve(Server::start_for(Some("moto"))),

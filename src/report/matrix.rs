@@ -11,6 +11,10 @@
 //! report, a recording, the model, unverified: see [`Evidence`]) is counted for the whole page
 //! and per area. Operations no case tests are listed at the end.
 //!
+//! The same matrix also comes as a Markdown table by area (`matrix --markdown FILE`, e.g. for a
+//! README or a CI summary): one row per area, one column per target, each cell counting the
+//! area's cases as passed / passed with waivers / expected failures / failed.
+//!
 //! The page fetches nothing: styles, script and data are inline. The data is computed here
 //! ([`Matrix::build`]) and embedded as JSON; the script draws the table from it, so what a browser
 //! shows is exactly what the reports say.
@@ -117,6 +121,8 @@ pub struct Matrix {
     pub uncovered: Vec<String>,
     /// How the cases stand on evidence: every case that ran in some report, counted once.
     pub evidence: EvidenceCounts,
+    /// Each area's cases counted by outcome, one `Counts` per column (in column order).
+    pub area_outcomes: BTreeMap<String, Vec<Counts>>,
 }
 
 /// A cell's possible statuses, worst first: a case outcome ([`Outcome`]), or `None` for not run.
@@ -158,6 +164,26 @@ impl Counts {
 
     fn get(&self, outcome: Option<Outcome>) -> usize {
         *self.clone().slot(outcome)
+    }
+
+    /// Adds `other`'s counts to these.
+    fn absorb(&mut self, other: &Counts) {
+        for outcome in STATUS_ORDER {
+            *self.slot(outcome) += other.get(outcome);
+        }
+    }
+
+    /// `pass / waived / expected / failed`, with `, N other` when some cases are none of those.
+    fn markdown_cell(&self) -> String {
+        let other = self.unexpected_pass + self.intermittent + self.error + self.not_run;
+        let mut cell = format!(
+            "{} / {} / {} / {}",
+            self.pass, self.passed_with_waivers, self.expected_failure, self.fail
+        );
+        if other > 0 {
+            cell.push_str(&format!(", {other} other"));
+        }
+        cell
     }
 
     fn status(&self) -> &'static str {
@@ -204,6 +230,7 @@ impl Matrix {
                 .push(row(operation, &merged, store));
         }
         let (evidence, mut area_evidence) = evidence_counts(&merged);
+        let area_outcomes = area_outcomes(&merged);
         let uncovered = store
             .index()
             .operations
@@ -225,7 +252,35 @@ impl Matrix {
                 .collect(),
             uncovered,
             evidence,
+            area_outcomes,
         }
+    }
+
+    /// A Markdown table: one row per area, one column per target, each cell `passed / passed
+    /// with waivers / expected failures / failed` (then `, N other` for unexpected passes,
+    /// intermittent cases, harness errors and cases not run, when there are any), and a total row.
+    pub fn to_markdown(&self) -> String {
+        let keys: Vec<&str> = self.columns.iter().map(|c| c.key.as_str()).collect();
+        let mut out = format!(
+            "| area | {} |\n|---|{}\n",
+            keys.join(" | "),
+            "---|".repeat(keys.len())
+        );
+        let mut totals = vec![Counts::default(); keys.len()];
+        for (area, counts) in &self.area_outcomes {
+            let cells: Vec<String> = counts.iter().map(Counts::markdown_cell).collect();
+            out.push_str(&format!("| {area} | {} |\n", cells.join(" | ")));
+            for (total, count) in totals.iter_mut().zip(counts) {
+                total.absorb(count);
+            }
+        }
+        let cells: Vec<String> = totals.iter().map(Counts::markdown_cell).collect();
+        out.push_str(&format!("| **all** | {} |\n", cells.join(" | ")));
+        out.push_str(
+            "\nEach cell: passed / passed with waivers / expected failures / failed \
+             (others: unexpected passes, intermittent cases, harness errors, not run).\n",
+        );
+        out
     }
 
     /// The page.
@@ -384,6 +439,26 @@ fn evidence_counts(
     (all, by_area)
 }
 
+/// Each area's cases by outcome, per column; a case a report left out counts as not run.
+fn area_outcomes(merged: &[(RunReport, usize)]) -> BTreeMap<String, Vec<Counts>> {
+    let mut areas: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
+    for (column, (report, _)) in merged.iter().enumerate() {
+        let not_run = report.not_run.iter().map(|c| (c.id.as_str(), None));
+        let ran = report
+            .cases
+            .iter()
+            .map(|c| (c.id.as_str(), Some(c.outcome)));
+        for (id, outcome) in ran.chain(not_run) {
+            let area = id.split('/').next().unwrap_or_default().to_owned();
+            let counts = areas
+                .entry(area)
+                .or_insert_with(|| vec![Counts::default(); merged.len()]);
+            counts[column].add(outcome);
+        }
+    }
+    areas
+}
+
 /// One column per target.
 fn columns(merged: &[(RunReport, usize)]) -> Vec<Column> {
     merged
@@ -492,6 +567,33 @@ mod tests {
     }
 
     #[test]
+    fn the_markdown_table_counts_each_areas_cases_per_target() {
+        let mut moto = report(
+            "moto",
+            &[("users/a", &[]), ("users/b", &[]), ("groups/c", &[])],
+        );
+        moto.cases[1].outcome = Outcome::ExpectedFailure;
+        let mut other = report("other", &[("users/a", &[])]);
+        other.cases[0].outcome = Outcome::PassedWithWaivers;
+        other.not_run = serde_json::from_value(serde_json::json!([
+            {"id": "groups/c", "area": "groups", "operations": []}
+        ]))
+        .unwrap();
+        let table = Matrix::build(vec![moto, other], SchemaStore::global()).to_markdown();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[0], "| area | moto | other |");
+        assert_eq!(
+            lines[2],
+            "| groups | 1 / 0 / 0 / 0 | 0 / 0 / 0 / 0, 1 other |"
+        );
+        assert_eq!(lines[3], "| users | 1 / 0 / 1 / 0 | 0 / 1 / 0 / 0 |");
+        assert_eq!(
+            lines[4],
+            "| **all** | 2 / 0 / 1 / 0 | 0 / 1 / 0 / 0, 1 other |"
+        );
+    }
+
+    #[test]
     fn evidence_is_counted_once_per_case_in_all_and_by_area() {
         let docs = "https://docs.aws.amazon.com/cognito/x.html";
         let a = report(
@@ -546,6 +648,7 @@ mod tests {
             areas: Vec::new(),
             uncovered: vec!["</script><script>alert(1)</script>".into()],
             evidence: EvidenceCounts::default(),
+            area_outcomes: BTreeMap::new(),
         };
         let html = matrix.to_html();
         assert_eq!(html.matches("</script>").count(), 2, "{html}");
