@@ -45,6 +45,9 @@ pub mod account;
 /// Running one case into a record of its steps.
 pub mod exec;
 
+/// Record a run, verify a target against a recording, replay a recording.
+pub mod recording;
+
 /// Expectations and the verdict of a case.
 pub mod verdict;
 

@@ -159,7 +159,36 @@ struct RunArgs {
     #[command(flatten)]
     generated: GeneratedArgs,
     #[command(flatten)]
+    recording: RecordingArgs,
+    #[command(flatten)]
     libtest: libtest_mimic::Arguments,
+}
+
+/// What the run does with a recording (see the README's "Record and replay").
+#[derive(Args)]
+#[group(multiple = false)]
+struct RecordingArgs {
+    /// Write each case's requests and replies, normalised, into DIR (DIR/<case id>.json).
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
+    /// Compare the target's replies value by value with the recording in DIR (paths to leave
+    /// out, with reasons, in DIR/ignore.json).
+    #[arg(long, value_name = "DIR")]
+    verify_recording: Option<PathBuf>,
+    /// Answer from the recording in DIR instead of a target (no endpoint needed; the target's
+    /// expectations are the recording's unless --target says otherwise).
+    #[arg(long, value_name = "DIR", conflicts_with = "endpoint")]
+    replay: Option<PathBuf>,
+}
+
+impl RecordingArgs {
+    fn mode(self) -> Option<crate::recording::Mode> {
+        use crate::recording::Mode;
+        self.record
+            .map(Mode::Record)
+            .or(self.verify_recording.map(Mode::Verify))
+            .or(self.replay.map(Mode::Replay))
+    }
 }
 
 /// Whether the generated validation cases join the suite.
@@ -264,6 +293,7 @@ pub fn run(cli: Cli) -> ExitCode {
             suite.reports.junit = args.junit.or(suite.reports.junit);
             suite.reports.json = args.json_report.or(suite.reports.json);
             suite.reports.markdown = args.markdown.or(suite.reports.markdown);
+            suite.recording = args.recording.mode();
             suite.run_with(&args.libtest)
         }
         Command::Matrix { reports, output } => matrix::command(&reports, &output),

@@ -5,4 +5,5 @@
 pub mod check;
 pub mod error;
 pub mod failure;
+pub mod observe;
 pub mod runner;

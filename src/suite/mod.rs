@@ -56,6 +56,9 @@ pub struct Suite {
     /// Run the generated validation cases ([`crate::spec::generated`]) too; `None`: with the
     /// bundled cases, not with a case directory of your own.
     pub generated: Option<bool>,
+    /// Record the run, verify the target against a recording, or replay one instead of a
+    /// target (see [`crate::recording`]).
+    pub recording: Option<crate::recording::Mode>,
 }
 
 /// What `COGNITO_CONTRACT_GENERATED` says about the generated validation cases: `0` or `false`
@@ -81,6 +84,7 @@ impl Suite {
             network: NetworkSettings::default(),
             case_timeout: None,
             generated: None,
+            recording: None,
         }
     }
 
@@ -188,9 +192,17 @@ impl Suite {
         let selection = select::load(&self.cases, args, store, with_generated)
             .map_err(|e: LoadErrors| e.to_string())?;
 
+        // A replay is the target: the recording's, unless a target is named.
+        let replay = match (&self.recording, args.list) {
+            (Some(crate::recording::Mode::Replay(dir)), false) => {
+                Some(crate::recording::replay::ReplayServer::start(dir)?)
+            }
+            _ => None,
+        };
         let target_name = self
             .target
             .clone()
+            .or_else(|| replay.as_ref().map(|r| r.recorded_against().to_owned()))
             .or_else(|| self.endpoint.is_none().then(|| "moto".to_owned()));
         let ids = selection.ids();
         let expectations = self.expectations(target_name.as_deref(), &ids, with_generated)?;
@@ -198,6 +210,7 @@ impl Suite {
         // Only start a server when some trial will run.
         let mut server = None;
         let endpoint = match (&self.endpoint, args.list) {
+            _ if replay.is_some() => replay.as_ref().map_or("", |r| r.endpoint()).to_owned(),
             (Some(endpoint), _) => endpoint.clone(),
             (None, _) if self.target.as_deref() == Some(aws::AWS_TARGET) => {
                 aws::regional_endpoint(&self.region)?
@@ -217,6 +230,18 @@ impl Suite {
 
         let (mut context, aws) = self.context_for(&endpoint, args.list)?;
         context.lenient = self.lenient;
+        let recording = match args.list {
+            true => crate::recording::Active::None,
+            false => crate::recording::Active::start(
+                self.recording.as_ref(),
+                &shown_target,
+                &self.region,
+            )?,
+        };
+        context.observer = recording.observer();
+        if replay.is_some() {
+            context.client = context.client.clone().tagging_cases();
+        }
         let context = Arc::new(context);
         if !args.list
             && let Err(message) = runtime().block_on(probe(&context))
@@ -285,6 +310,7 @@ impl Suite {
             )),
         };
         drop(server);
+        drop(replay);
         if args.list {
             return Ok(conclusion.exit_code());
         }
@@ -307,10 +333,17 @@ impl Suite {
             eprintln!("error: {message}");
             return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
         }
+        let recorded = recording.finish(full_run);
+        for line in &recorded.lines {
+            println!("{line}");
+        }
+        if recorded.harness_error {
+            return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
+        }
         if let Some(status) = context.interrupt.exit_status() {
             return Ok(ExitCode::from(status));
         }
-        if conclusion.has_failed() || (full_run && !stale.is_empty()) {
+        if conclusion.has_failed() || (full_run && !stale.is_empty()) || recorded.fails_run {
             return Ok(ExitCode::from(EXIT_UNEXPECTED));
         }
         Ok(ExitCode::SUCCESS)
