@@ -166,10 +166,9 @@ struct RunArgs {
 
 /// What the run does with a recording (see the README's "Record and replay").
 #[derive(Args)]
-#[group(multiple = false)]
 struct RecordingArgs {
     /// Write each case's requests and replies, normalised, into DIR (DIR/<case id>.json).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "verify_recording")]
     record: Option<PathBuf>,
     /// Compare the target's replies value by value with the recording in DIR (paths to leave
     /// out, with reasons, in DIR/ignore.json).
@@ -182,12 +181,10 @@ struct RecordingArgs {
 }
 
 impl RecordingArgs {
-    fn mode(self) -> Option<crate::recording::Mode> {
+    fn mode(&self) -> Option<crate::recording::Mode> {
         use crate::recording::Mode;
-        self.record
-            .map(Mode::Record)
-            .or(self.verify_recording.map(Mode::Verify))
-            .or(self.replay.map(Mode::Replay))
+        let record = self.record.clone().map(Mode::Record);
+        record.or_else(|| self.verify_recording.clone().map(Mode::Verify))
     }
 }
 
@@ -294,6 +291,7 @@ pub fn run(cli: Cli) -> ExitCode {
             suite.reports.json = args.json_report.or(suite.reports.json);
             suite.reports.markdown = args.markdown.or(suite.reports.markdown);
             suite.recording = args.recording.mode();
+            suite.replay = args.recording.replay;
             suite.run_with(&args.libtest)
         }
         Command::Matrix { reports, output } => matrix::command(&reports, &output),

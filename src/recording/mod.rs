@@ -26,15 +26,14 @@ pub const MANIFEST: &str = "recording.json";
 /// The file in a recording directory that lists the paths verification leaves out.
 pub const IGNORE_FILE: &str = "ignore.json";
 
-/// Which of the three a run does with a recording directory.
+/// What a run does with a recording directory while it runs against a target (which may be a
+/// replay of another: [`replay`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     /// Write the run's exchanges into the directory.
     Record(PathBuf),
     /// Compare the target's replies with the directory's.
     Verify(PathBuf),
-    /// Answer from the directory instead of a target.
-    Replay(PathBuf),
 }
 
 /// What `DIR/recording.json` says.
@@ -198,8 +197,6 @@ pub enum Active {
     None,
     Record(std::sync::Arc<record::Recorder>),
     Verify(std::sync::Arc<verify::Verifier>),
-    /// The replay server runs as the target; nothing watches the run.
-    Replay,
 }
 
 impl Active {
@@ -220,7 +217,6 @@ impl Active {
             Some(Mode::Verify(dir)) => {
                 Active::Verify(std::sync::Arc::new(verify::Verifier::load(dir)?))
             }
-            Some(Mode::Replay(_)) => Active::Replay,
         })
     }
 
@@ -229,7 +225,7 @@ impl Active {
         match self {
             Active::Record(recorder) => Some(recorder.clone()),
             Active::Verify(verifier) => Some(verifier.clone()),
-            Active::None | Active::Replay => None,
+            Active::None => None,
         }
     }
 

@@ -147,9 +147,11 @@ impl Concretiser {
         match kind {
             "pool" => format!("{}_Replay{n}", self.region),
             "client" => format!("replayclient{n:04}"),
-            "sub" | "id" => format!("00000000-0000-4000-8000-{n:012}"),
-            "request_id" => format!("00000000-0000-4000-9000-{n:012}"),
-            "uuid_secret" => format!("00000000-0000-4000-a000-{n:012}"),
+            // UUIDs of each kind apart, so that `<sub:1>` and `<id:1>` stay different.
+            "sub" => format!("5b000000-0000-4000-8000-{n:012}"),
+            "id" => format!("1d000000-0000-4000-8000-{n:012}"),
+            "request_id" => format!("2e000000-0000-4000-8000-{n:012}"),
+            "uuid_secret" => format!("5e000000-0000-4000-8000-{n:012}"),
             "account" => format!("{n:012}"),
             "kid" => format!("replay-key-{n}"),
             "secret" => {
@@ -398,7 +400,7 @@ mod tests {
         assert_eq!(header, json!({"alg": "RS256", "kid": "replay-key-1"}));
         assert_eq!(
             claims,
-            json!({"sub": "00000000-0000-4000-8000-000000000001", "iat": 1_800_000_001_i64, "exp": 1_800_003_601_i64})
+            json!({"sub": "5b000000-0000-4000-8000-000000000001", "iat": 1_800_000_001_i64, "exp": 1_800_003_601_i64})
         );
     }
 

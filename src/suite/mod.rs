@@ -56,9 +56,10 @@ pub struct Suite {
     /// Run the generated validation cases ([`crate::spec::generated`]) too; `None`: with the
     /// bundled cases, not with a case directory of your own.
     pub generated: Option<bool>,
-    /// Record the run, verify the target against a recording, or replay one instead of a
-    /// target (see [`crate::recording`]).
+    /// Record the run, or verify the target against a recording (see [`crate::recording`]).
     pub recording: Option<crate::recording::Mode>,
+    /// Answer from this recording instead of a target ([`crate::recording::replay`]).
+    pub replay: Option<PathBuf>,
 }
 
 /// What `COGNITO_CONTRACT_GENERATED` says about the generated validation cases: `0` or `false`
@@ -85,6 +86,7 @@ impl Suite {
             case_timeout: None,
             generated: None,
             recording: None,
+            replay: None,
         }
     }
 
@@ -193,10 +195,8 @@ impl Suite {
             .map_err(|e: LoadErrors| e.to_string())?;
 
         // A replay is the target: the recording's, unless a target is named.
-        let replay = match (&self.recording, args.list) {
-            (Some(crate::recording::Mode::Replay(dir)), false) => {
-                Some(crate::recording::replay::ReplayServer::start(dir)?)
-            }
+        let replay = match (&self.replay, args.list) {
+            (Some(dir), false) => Some(crate::recording::replay::ReplayServer::start(dir)?),
             _ => None,
         };
         let target_name = self
