@@ -218,10 +218,12 @@ impl Failure {
             | Failure::ContentType { found, .. }
             | Failure::Message { found, .. } => found.clone(),
             Failure::UndocumentedError { code, .. } => Some(code.clone()),
-            Failure::Body { found, .. } | Failure::Recording { found, .. } => found.as_ref().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
+            Failure::Body { found, .. } | Failure::Recording { found, .. } => {
+                found.as_ref().map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            }
             _ => None,
         }
     }
@@ -412,7 +414,8 @@ impl fmt::Display for Failure {
                 expected,
                 found,
             } => {
-                let shown = |v: &Option<Value>| v.as_ref().map_or("nothing".to_owned(), |v| v.to_string());
+                let shown =
+                    |v: &Option<Value>| v.as_ref().map_or("nothing".to_owned(), |v| v.to_string());
                 write!(
                     f,
                     "[{check}] exchange {exchange} at {pointer}: recorded {}, found {}",

@@ -153,7 +153,13 @@ impl CaseState {
     }
 
     /// Shows an exchange to the case's observer, if any; its failures are the step's.
-    fn observe(&mut self, step: &StepRef, operation: &str, request: &Value, reply: &Reply) -> Vec<Failure> {
+    fn observe(
+        &mut self,
+        step: &StepRef,
+        operation: &str,
+        request: &Value,
+        reply: &Reply,
+    ) -> Vec<Failure> {
         let Some(observer) = &mut self.observer else {
             return Vec::new();
         };
@@ -319,13 +325,14 @@ async fn run_case_untagged(case: &Case, ctx: &RunContext, waivers: &dyn Waivers)
 /// Checks whose failure at a setup step does not end the case: the reply came, and what the case
 /// goes on to need (its status, code, captures) is judged by other checks. The failures are still
 /// recorded.
-pub const SETUP_GOES_ON_AFTER: [Check; 6] = [
+pub const SETUP_GOES_ON_AFTER: [Check; 7] = [
     Check::RequestId,
     Check::ContentType,
     Check::BodySchema,
     Check::Body,
     Check::Message,
     Check::DocumentedError,
+    Check::Recording,
 ];
 
 /// Whether `record` ends its case: a harness error, or a failure no waiver lets the case go on

@@ -84,7 +84,10 @@ const KEPT_HEADERS: [&str; 3] = ["content-type", "x-amzn-errortype", "x-amzn-req
 
 /// An exchange normalised with the case's table (request first, then reply, so that two runs
 /// number their placeholders alike).
-pub fn normalise_exchange(normaliser: &mut Normaliser, exchange: &Exchange<'_>) -> RecordedExchange {
+pub fn normalise_exchange(
+    normaliser: &mut Normaliser,
+    exchange: &Exchange<'_>,
+) -> RecordedExchange {
     let request = normaliser.value(exchange.request);
     let reply = exchange.reply;
     let mut headers = BTreeMap::new();
@@ -99,7 +102,9 @@ pub fn normalise_exchange(normaliser: &mut Normaliser, exchange: &Exchange<'_>) 
     }
     let body = match serde_json::from_slice::<Value>(&reply.body) {
         Ok(body) => normaliser.value(&body),
-        Err(_) => serde_json::json!({"$text": normaliser.string(&String::from_utf8_lossy(&reply.body))}),
+        Err(_) => {
+            serde_json::json!({"$text": normaliser.string(&String::from_utf8_lossy(&reply.body))})
+        }
     };
     RecordedExchange {
         step: exchange.step.id(),
@@ -152,7 +157,10 @@ pub fn load_dir(dir: &Path) -> Result<BTreeMap<String, CaseRecording>, String> {
     let mut recordings = BTreeMap::new();
     for file in files {
         let top = file.parent() == Some(dir);
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if top && (name == MANIFEST || name == IGNORE_FILE) {
             continue;
         }

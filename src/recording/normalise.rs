@@ -59,7 +59,11 @@ pub const UNORDERED: &[&str] = &[
 ];
 
 /// Maps of parameters, some of them secret.
-const PARAMETER_MAPS: &[&str] = &["AuthParameters", "ChallengeResponses", "ChallengeParameters"];
+const PARAMETER_MAPS: &[&str] = &[
+    "AuthParameters",
+    "ChallengeResponses",
+    "ChallengeParameters",
+];
 
 static POOL_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[a-z]{2}(?:-[a-z]+)+-\d_[0-9A-Za-z]+\b").expect("regex"));
@@ -196,7 +200,12 @@ impl Normaliser {
             .map(|item| (self.clone().walk(item, hint).to_string(), item))
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        Value::Array(keyed.into_iter().map(|(_, item)| self.walk(item, hint)).collect())
+        Value::Array(
+            keyed
+                .into_iter()
+                .map(|(_, item)| self.walk(item, hint))
+                .collect(),
+        )
     }
 
     fn time(&mut self, number: &serde_json::Number) -> String {
@@ -320,7 +329,8 @@ mod tests {
                 "CreationDate": "<time:1>", "Id": "<pool:1>", "LastModifiedDate": "<time:1>",
                 "Name": "<prefix><case_id>"}})
         );
-        let request = json!({"UserPoolId": "us-east-1_AbC123xyz", "ClientId": "4tq2example0client"});
+        let request =
+            json!({"UserPoolId": "us-east-1_AbC123xyz", "ClientId": "4tq2example0client"});
         assert_eq!(
             n.value(&request),
             json!({"ClientId": "<client:1>", "UserPoolId": "<pool:1>"})
@@ -346,7 +356,10 @@ mod tests {
         );
         let mut reversed = reply.clone();
         reversed["Users"].as_array_mut().unwrap().reverse();
-        reversed["Users"][0]["Attributes"].as_array_mut().unwrap().reverse();
+        reversed["Users"][0]["Attributes"]
+            .as_array_mut()
+            .unwrap()
+            .reverse();
         assert_eq!(Normaliser::new(&[]).value(&reversed), normalised);
     }
 
@@ -373,7 +386,10 @@ mod tests {
                     "iss": "https://cognito-idp.us-east-1.amazonaws.com/<pool:1>",
                     "jti": "<id:1>", "sub": "<sub:1>", "token_use": "access"}}})
         );
-        assert_eq!(normalised["AuthenticationResult"]["RefreshToken"], "<secret:1>");
+        assert_eq!(
+            normalised["AuthenticationResult"]["RefreshToken"],
+            "<secret:1>"
+        );
         assert_eq!(normalised["Session"], "<secret:2>");
         assert_eq!(normalised["ClientSecret"], "<uuid_secret:1>");
         assert!(!normalised.to_string().contains("opaque-refresh-token"));

@@ -1,8 +1,9 @@
 //! `run --replay DIR`: an in-process HTTP server on loopback that answers from a recording, so
 //! that a recorded run can be re-checked offline (and the harness's own tests can use
 //! recordings). The harness names the case of each request in
-//! [`crate::http::client::CASE_HEADER`]; the server answers a case's requests with its recorded
-//! replies in order, each one only to a request for the recorded operation.
+//! [`crate::http::client::CASE_HEADER`]; the server answers each request of a case with the
+//! next recorded reply of that operation (in the recorded order; a run that stops early skips
+//! to its teardown's).
 //!
 //! Recorded replies hold placeholders ([`crate::recording::normalise`]); a [`Concretiser`] per
 //! case turns them back into concrete values, the same value for the same placeholder
@@ -126,7 +127,13 @@ impl Concretiser {
     pub fn text(&mut self, text: &str) -> String {
         let placeholders: Vec<(String, String, Option<u64>)> = PLACEHOLDER
             .captures_iter(text)
-            .map(|c| (c[0].to_owned(), c[1].to_owned(), c.get(2).and_then(|n| n.as_str().parse().ok())))
+            .map(|c| {
+                (
+                    c[0].to_owned(),
+                    c[1].to_owned(),
+                    c.get(2).and_then(|n| n.as_str().parse().ok()),
+                )
+            })
             .collect();
         let mut out = text.to_owned();
         for (whole, kind, n) in placeholders {
@@ -156,7 +163,11 @@ impl Concretiser {
             "kid" => format!("replay-key-{n}"),
             "secret" => {
                 // Base32 letters, so that a TOTP secret still computes codes.
-                let digits: String = n.to_string().bytes().map(|b| (b - b'0' + b'A') as char).collect();
+                let digits: String = n
+                    .to_string()
+                    .bytes()
+                    .map(|b| (b - b'0' + b'A') as char)
+                    .collect();
                 format!("{:A<32}", format!("REPLAYSECRET{digits}Z"))
             }
             other => format!("replay-{}-{n}", other.replace('_', "-")),
@@ -237,7 +248,10 @@ type Answer = (u16, Vec<(String, String)>, String);
 
 fn replay_error(message: String) -> Answer {
     let body = serde_json::json!({"__type": "ReplayError", "message": message});
-    let headers = vec![("content-type".into(), crate::http::client::CONTENT_TYPE.into())];
+    let headers = vec![(
+        "content-type".into(),
+        crate::http::client::CONTENT_TYPE.into(),
+    )];
     (400, headers, body.to_string())
 }
 
@@ -246,10 +260,15 @@ impl State {
         let Some(case) = case else {
             // Requests outside a case: the probe before the run.
             if operation == "ListUserPools" {
-                let headers = vec![("content-type".into(), crate::http::client::CONTENT_TYPE.into())];
+                let headers = vec![(
+                    "content-type".into(),
+                    crate::http::client::CONTENT_TYPE.into(),
+                )];
                 return (200, headers, r#"{"UserPools":[]}"#.into());
             }
-            return replay_error(format!("{operation} outside a case is not in the recording"));
+            return replay_error(format!(
+                "{operation} outside a case is not in the recording"
+            ));
         };
         let Some(recording) = self.recordings.get(case) else {
             return replay_error(format!("case {case} is not in the recording"));
@@ -261,21 +280,26 @@ impl State {
             next: 0,
             concretiser: Concretiser::new(&self.region, self.time_base),
         });
-        let Some(recorded) = recording.exchanges.get(replay.next) else {
-            return replay_error(format!("case {case}: no recorded exchange left for {operation}"));
-        };
-        if recorded.operation != operation {
+        // The next recorded exchange of this operation: a run that ended its steps earlier than
+        // the recorded one goes on with its teardown.
+        let rest = &recording.exchanges[replay.next.min(recording.exchanges.len())..];
+        let Some(offset) = rest.iter().position(|r| r.operation == operation) else {
             return replay_error(format!(
-                "case {case}: exchange {} is {} {:?}, not {operation:?}",
-                replay.next, recorded.step, recorded.operation
+                "case {case}: no recorded {operation:?} exchange left after exchange {}",
+                replay.next
             ));
-        }
-        replay.next += 1;
-        concrete_reply(&mut replay.concretiser, recorded, live)
+        };
+        let index = replay.next + offset;
+        replay.next = index + 1;
+        concrete_reply(&mut replay.concretiser, &recording.exchanges[index], live)
     }
 }
 
-fn concrete_reply(concretiser: &mut Concretiser, recorded: &RecordedExchange, live: &Value) -> Answer {
+fn concrete_reply(
+    concretiser: &mut Concretiser,
+    recorded: &RecordedExchange,
+    live: &Value,
+) -> Answer {
     concretiser.bind(&recorded.request, live);
     let headers = recorded
         .reply
@@ -284,7 +308,13 @@ fn concrete_reply(concretiser: &mut Concretiser, recorded: &RecordedExchange, li
         .map(|(name, value)| (name.clone(), concretiser.text(value)))
         .collect();
     let body = match recorded.reply.body.get("$text").and_then(Value::as_str) {
-        Some(text) if recorded.reply.body.as_object().is_some_and(|m| m.len() == 1) => {
+        Some(text)
+            if recorded
+                .reply
+                .body
+                .as_object()
+                .is_some_and(|m| m.len() == 1) =>
+        {
             concretiser.text(text)
         }
         _ => concretiser.value(&recorded.reply.body).to_string(),
@@ -379,9 +409,11 @@ mod tests {
             &json!({"PoolName": "<prefix><case_id>", "Password": "<password>"}),
             &json!({"PoolName": "cct-1a2b3c-0badcafe", "Password": "Pw-1-aZ9!"}),
         );
-        let reply = c.value(&json!({"UserPool": {"Id": "<pool:1>", "Name": "<prefix><case_id>",
+        let reply = c.value(
+            &json!({"UserPool": {"Id": "<pool:1>", "Name": "<prefix><case_id>",
             "Arn": "arn:aws:cognito-idp:us-east-1:<account:1>:userpool/<pool:1>",
-            "CreationDate": "<time:2>"}}));
+            "CreationDate": "<time:2>"}}),
+        );
         assert_eq!(
             reply,
             json!({"UserPool": {"Id": "us-east-1_Replay1", "Name": "cct-1a2b3c-0badcafe",
@@ -394,9 +426,12 @@ mod tests {
     #[test]
     fn a_recorded_jwt_becomes_a_token_with_its_claims_and_exp_after_iat() {
         let mut c = Concretiser::new("us-east-1", 1_800_000_000);
-        let token = c.value(&json!({"$jwt": {"header": {"alg": "RS256", "kid": "<kid:1>"},
-            "claims": {"sub": "<sub:1>", "iat": "<time:1>", "exp": "<time:1>+3600"}}}));
-        let [header, claims] = crate::recording::normalise::decode_jwt(token.as_str().unwrap()).unwrap();
+        let token = c.value(
+            &json!({"$jwt": {"header": {"alg": "RS256", "kid": "<kid:1>"},
+            "claims": {"sub": "<sub:1>", "iat": "<time:1>", "exp": "<time:1>+3600"}}}),
+        );
+        let [header, claims] =
+            crate::recording::normalise::decode_jwt(token.as_str().unwrap()).unwrap();
         assert_eq!(header, json!({"alg": "RS256", "kid": "replay-key-1"}));
         assert_eq!(
             claims,
@@ -409,6 +444,11 @@ mod tests {
         let c = Concretiser::new("us-east-1", 0);
         let secret = c.made_up("secret", 12);
         assert_eq!(secret.len(), 32);
-        assert!(secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)), "{secret}");
+        assert!(
+            secret
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)),
+            "{secret}"
+        );
     }
 }

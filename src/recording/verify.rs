@@ -1,6 +1,8 @@
 //! `run --verify-recording DIR`: an [`Observer`] that normalises each exchange of a run as a
 //! recording would and compares it, value by value, with the recorded exchange at the same
-//! place in the case: status, error code, the kept headers, and every member of the body
+//! place in the case (the same step, and the same page of a paginated one; an exchange the
+//! recording does not have is a difference too): status, error code, the kept headers, and
+//! every member of the body
 //! (present in one and not the other, or different). Each difference is a `recording` failure
 //! naming its JSON pointer into the exchange, the recorded value and the value found.
 //!
@@ -26,7 +28,9 @@ use serde_json::Value;
 use crate::exec::failure::Failure;
 use crate::exec::observe::{CaseObserver, Exchange, Observer};
 use crate::recording::normalise::Normaliser;
-use crate::recording::{CaseRecording, IGNORE_FILE, RecordedExchange, load_dir, normalise_exchange, normaliser_for};
+use crate::recording::{
+    CaseRecording, IGNORE_FILE, RecordedExchange, load_dir, normalise_exchange, normaliser_for,
+};
 use crate::spec::case::Case;
 use crate::spec::template::Vars;
 
@@ -118,7 +122,10 @@ fn load_ignores(
                 if let Some(step) = &entry.step
                     && !recording.exchanges.iter().any(|e| &e.step == step)
                 {
-                    errors.push(format!("{at}: case {:?} has no recorded {step}", entry.case));
+                    errors.push(format!(
+                        "{at}: case {:?} has no recorded {step}",
+                        entry.case
+                    ));
                 }
             }
         }
@@ -144,7 +151,7 @@ impl Observer for Verifier {
                 .get(&case.id)
                 .map(|r| r.exchanges.clone())
                 .unwrap_or_default(),
-            next: 0,
+            seen: BTreeMap::new(),
             normaliser: normaliser_for(builtins),
             ignores: self.ignores.clone(),
             used: self.used.clone(),
@@ -155,7 +162,8 @@ impl Observer for Verifier {
 struct CaseVerifier {
     case: String,
     recorded: Vec<RecordedExchange>,
-    next: usize,
+    /// Exchanges seen per step so far.
+    seen: BTreeMap<String, usize>,
     normaliser: Normaliser,
     ignores: Arc<Vec<IgnoreEntry>>,
     used: Arc<Mutex<Vec<bool>>>,
@@ -164,11 +172,18 @@ struct CaseVerifier {
 impl CaseObserver for CaseVerifier {
     fn exchange(&mut self, exchange: &Exchange<'_>) -> Vec<Failure> {
         let live = normalise_exchange(&mut self.normaliser, exchange);
-        let index = self.next;
-        self.next += 1;
-        let Some(recorded) = self.recorded.get(index) else {
+        let seen = self.seen.entry(live.step.clone()).or_default();
+        let nth = *seen;
+        *seen += 1;
+        let found = self
+            .recorded
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.step == live.step)
+            .nth(nth);
+        let Some((index, recorded)) = found else {
             return vec![Failure::Recording {
-                exchange: index,
+                exchange: self.recorded.len(),
                 pointer: "/operation".into(),
                 expected: None,
                 found: Some(Value::String(format!("{} {}", live.step, live.operation))),
@@ -271,13 +286,18 @@ mod tests {
     fn differences_are_named_by_pointer_with_both_values() {
         let mut out = Vec::new();
         let recorded = json!({"status": 200, "body": {"User": {"Enabled": true, "Name": "a"}, "List": [1, 2]}});
-        let found = json!({"status": 200, "body": {"User": {"Enabled": false, "Extra": 1}, "List": [1]}});
+        let found =
+            json!({"status": 200, "body": {"User": {"Enabled": false, "Extra": 1}, "List": [1]}});
         diff(Some(&recorded), Some(&found), String::new(), &mut out);
         assert_eq!(
             out,
             vec![
                 ("/body/List/1".into(), Some(json!(2)), None),
-                ("/body/User/Enabled".into(), Some(json!(true)), Some(json!(false))),
+                (
+                    "/body/User/Enabled".into(),
+                    Some(json!(true)),
+                    Some(json!(false))
+                ),
                 ("/body/User/Extra".into(), None, Some(json!(1))),
                 ("/body/User/Name".into(), Some(json!("a")), None),
             ]
@@ -287,8 +307,14 @@ mod tests {
     #[test]
     fn ignore_paths_cover_what_is_below_them_and_stars_match_one_segment() {
         assert!(pointer_covered("/body/User", "/body/User/Enabled"));
-        assert!(pointer_covered("/body/Users/*/Enabled", "/body/Users/3/Enabled"));
-        assert!(!pointer_covered("/body/Users/*/Enabled", "/body/Users/3/Name"));
+        assert!(pointer_covered(
+            "/body/Users/*/Enabled",
+            "/body/Users/3/Enabled"
+        ));
+        assert!(!pointer_covered(
+            "/body/Users/*/Enabled",
+            "/body/Users/3/Name"
+        ));
         assert!(!pointer_covered("/body/User/Enabled", "/body/User"));
     }
 
@@ -303,9 +329,14 @@ mod tests {
                 exchanges: Vec::new(),
             },
         )]);
-        let entry = |case: &str, reason: &str| json!({"case": case, "path": "/body", "reason": reason});
+        let entry =
+            |case: &str, reason: &str| json!({"case": case, "path": "/body", "reason": reason});
         let write = |entries: Value| {
-            std::fs::write(dir.path().join(IGNORE_FILE), json!({"ignore": entries}).to_string()).unwrap()
+            std::fs::write(
+                dir.path().join(IGNORE_FILE),
+                json!({"ignore": entries}).to_string(),
+            )
+            .unwrap()
         };
         write(json!([entry("users/a", "moto rounds it")]));
         assert_eq!(load_ignores(dir.path(), &recordings).unwrap().len(), 1);
@@ -313,6 +344,10 @@ mod tests {
         let error = load_ignores(dir.path(), &recordings).unwrap_err();
         assert!(error.contains("no case \"users/b\""), "{error}");
         write(json!([entry("users/a", " ")]));
-        assert!(load_ignores(dir.path(), &recordings).unwrap_err().contains("reason"));
+        assert!(
+            load_ignores(dir.path(), &recordings)
+                .unwrap_err()
+                .contains("reason")
+        );
     }
 }
