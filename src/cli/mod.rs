@@ -40,7 +40,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the cases against a target (default: a moto server started for the run).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Build a self-contained HTML conformance matrix from JSON reports, one column per target.
     Matrix {
         /// JSON reports written by `run --json-report` (reports of one target are merged).
@@ -270,6 +270,7 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     match cli.command {
         Command::Run(args) => {
+            let args = *args;
             let mut suite = Suite::from_env();
             if let Some(endpoint) = args.endpoint {
                 suite.endpoint = Some(endpoint);

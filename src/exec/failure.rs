@@ -315,6 +315,25 @@ fn write_violations(f: &mut fmt::Formatter<'_>, violations: &[Violation]) -> fmt
     Ok(())
 }
 
+/// `exchange 0 at /body/User/Enabled: recorded true, found false`.
+fn recording_diff(failure: &Failure) -> String {
+    let Failure::Recording {
+        exchange,
+        pointer,
+        expected,
+        found,
+    } = failure
+    else {
+        return String::new();
+    };
+    let shown = |v: &Option<Value>| v.as_ref().map_or("nothing".to_owned(), |v| v.to_string());
+    format!(
+        "exchange {exchange} at {pointer}: recorded {}, found {}",
+        shown(expected),
+        shown(found)
+    )
+}
+
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
@@ -408,21 +427,7 @@ impl fmt::Display for Failure {
                 )
             }
             Failure::Pagination { message } => write!(f, "[{check}] {message}"),
-            Failure::Recording {
-                exchange,
-                pointer,
-                expected,
-                found,
-            } => {
-                let shown =
-                    |v: &Option<Value>| v.as_ref().map_or("nothing".to_owned(), |v| v.to_string());
-                write!(
-                    f,
-                    "[{check}] exchange {exchange} at {pointer}: recorded {}, found {}",
-                    shown(expected),
-                    shown(found)
-                )
-            }
+            Failure::Recording { .. } => write!(f, "[{check}] {}", recording_diff(self)),
             Failure::Capture { variable, path } => write!(
                 f,
                 "[{check}] capture {variable:?}: path {path} matched nothing in the reply"

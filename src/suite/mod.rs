@@ -195,10 +195,7 @@ impl Suite {
             .map_err(|e: LoadErrors| e.to_string())?;
 
         // A replay is the target: the recording's, unless a target is named.
-        let replay = match (&self.replay, args.list) {
-            (Some(dir), false) => Some(crate::recording::replay::ReplayServer::start(dir)?),
-            _ => None,
-        };
+        let replay = self.start_replay(args.list)?;
         let target_name = self
             .target
             .clone()
@@ -230,18 +227,7 @@ impl Suite {
 
         let (mut context, aws) = self.context_for(&endpoint, args.list)?;
         context.lenient = self.lenient;
-        let recording = match args.list {
-            true => crate::recording::Active::None,
-            false => crate::recording::Active::start(
-                self.recording.as_ref(),
-                &shown_target,
-                &self.region,
-            )?,
-        };
-        context.observer = recording.observer();
-        if replay.is_some() {
-            context.client = context.client.clone().tagging_cases();
-        }
+        let recording = self.watch(&mut context, replay.is_some(), args.list, &shown_target)?;
         let context = Arc::new(context);
         if !args.list
             && let Err(message) = runtime().block_on(probe(&context))
@@ -334,9 +320,7 @@ impl Suite {
             return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
         }
         let recorded = recording.finish(full_run);
-        for line in &recorded.lines {
-            println!("{line}");
-        }
+        recorded.lines.iter().for_each(|line| println!("{line}"));
         if recorded.harness_error {
             return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
         }
@@ -351,6 +335,38 @@ impl Suite {
 }
 
 impl Suite {
+    /// The replay server a run with [`Suite::replay`] answers from (none for `--list`).
+    fn start_replay(
+        &self,
+        list: bool,
+    ) -> Result<Option<crate::recording::replay::ReplayServer>, String> {
+        match (&self.replay, list) {
+            (Some(dir), false) => crate::recording::replay::ReplayServer::start(dir).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Starts what the run does with a recording and hooks it into `context`; a replay's
+    /// client names each request's case.
+    fn watch(
+        &self,
+        context: &mut RunContext,
+        replayed: bool,
+        list: bool,
+        target: &str,
+    ) -> Result<crate::recording::Active, String> {
+        if list {
+            return Ok(crate::recording::Active::None);
+        }
+        let active =
+            crate::recording::Active::start(self.recording.as_ref(), target, &self.region)?;
+        context.observer = active.observer();
+        if replayed {
+            context.client = context.client.clone().tagging_cases();
+        }
+        Ok(active)
+    }
+
     /// The expectations of `target` (none without a name) for a suite of `ids`; a run without
     /// the generated cases keeps entries that name only those.
     fn expectations(
