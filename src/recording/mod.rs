@@ -1,10 +1,10 @@
 //! Layer 8: record and replay. `run --record DIR` writes every exchange of every case (request,
 //! and reply: status, error code, the headers that are checked, body), normalised
-//! ([`normalise`]), one file per case (`DIR/<case id>.json`) with a header naming the target it
+//! ([`normalise`](crate::recording::normalise)), one file per case (`DIR/<case id>.json`) with a header naming the target it
 //! was recorded against, and `DIR/recording.json` saying the same for the whole recording
-//! ([`record`]). `run --verify-recording DIR` compares each reply of a run with its recording,
-//! value by value ([`verify`], the `recording` check; `DIR/ignore.json` lists paths to leave
-//! out, each with its reason). `run --replay DIR` answers from a recording ([`replay`], an
+//! ([`record`](crate::recording::record)). `run --verify-recording DIR` compares each reply of a run with its recording,
+//! value by value ([`verify`](crate::recording::verify), the `recording` check; `DIR/ignore.json` lists paths to leave
+//! out, each with its reason). `run --replay DIR` answers from a recording ([`replay`](crate::recording::replay), an
 //! in-process server), so that a recorded run can be re-checked offline.
 
 pub mod normalise;
@@ -27,7 +27,7 @@ pub const MANIFEST: &str = "recording.json";
 pub const IGNORE_FILE: &str = "ignore.json";
 
 /// What a run does with a recording directory while it runs against a target (which may be a
-/// replay of another: [`replay`]).
+/// replay of another: [`replay`](crate::recording::replay)).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     /// Write the run's exchanges into the directory.
