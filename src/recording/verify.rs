@@ -319,6 +319,76 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_that_covers_a_difference_is_used_one_that_covers_none_is_stale() {
+        use crate::exec::failure::{Section, StepRef};
+        use crate::recording::RecordedReply;
+        let recorded = RecordedExchange {
+            step: "steps[0]".into(),
+            operation: "AdminGetUser".into(),
+            request: json!({}),
+            reply: RecordedReply {
+                status: 200,
+                error_code: None,
+                headers: BTreeMap::new(),
+                body: json!({"Enabled": true, "Username": "alice"}),
+            },
+        };
+        let entry = |path: &str| IgnoreEntry {
+            case: "users/a".into(),
+            step: None,
+            path: path.into(),
+            reason: "a reason".into(),
+        };
+        let verifier = Verifier {
+            recordings: Arc::new(BTreeMap::new()),
+            ignores: Arc::new(vec![entry("/body/Enabled"), entry("/body/Other")]),
+            used: Arc::new(Mutex::new(vec![false; 2])),
+        };
+        let mut case = CaseVerifier {
+            case: "users/a".into(),
+            recorded: vec![recorded],
+            seen: BTreeMap::new(),
+            normaliser: Normaliser::new(&[]),
+            ignores: verifier.ignores.clone(),
+            used: verifier.used.clone(),
+        };
+        let step = StepRef {
+            section: Section::Steps,
+            index: 0,
+            operation: "AdminGetUser".into(),
+        };
+        let reply = crate::http::client::Reply {
+            status: 200,
+            headers: Default::default(),
+            body: br#"{"Enabled": false, "Username": "bob"}"#.to_vec(),
+            elapsed: std::time::Duration::ZERO,
+            attempts: 1,
+            retries: Vec::new(),
+        };
+        let exchange = Exchange {
+            step: &step,
+            operation: "AdminGetUser",
+            request: &json!({}),
+            reply: &reply,
+        };
+        let failures = case.exchange(&exchange);
+        assert_eq!(
+            failures,
+            vec![Failure::Recording {
+                exchange: 0,
+                pointer: "/body/Username".into(),
+                expected: Some(json!("alice")),
+                found: Some(json!("bob")),
+            }]
+        );
+        assert_eq!(verifier.stale(), vec![entry("/body/Other")]);
+        // A second exchange of the step is not in the recording.
+        let failures = case.exchange(&exchange);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].pointers(), vec!["/operation"]);
+    }
+
+    #[test]
     fn an_ignore_entry_for_a_case_the_recording_lacks_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let recordings = BTreeMap::from([(
