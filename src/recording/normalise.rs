@@ -11,8 +11,8 @@
 //! - timestamps (members named `...Date`, the claims `iat`, `auth_time` and `exp`): `<time:N>`,
 //!   and a token's `exp` relative to its `iat`, `<time:N>+3600`;
 //! - secrets (the members [`SECRET_MEMBERS`] names, the secret entries of `AuthParameters`,
-//!   `ChallengeResponses` and `ChallengeParameters`): `<secret:N>` (`<uuid_secret:N>` for a
-//!   secret in the form of a UUID, so that its format stays visible); a JWT among them is kept
+//!   `ChallengeResponses` and `ChallengeParameters`): `<secret:N:SHAPE>` with the secret's
+//!   [`shape`] (`<uuid_secret:N>` for a secret in the form of a UUID); a JWT among them is kept
 //!   decoded, signature dropped, as `{"$jwt": {"header": ..., "claims": ...}}` with its claims
 //!   normalised;
 //! - the order of lists whose order the API does not promise ([`UNORDERED`]): sorted; and the
@@ -155,7 +155,10 @@ impl Normaliser {
         }
         let n = self.counters.entry(kind).or_default();
         *n += 1;
-        let placeholder = format!("<{kind}:{n}>");
+        let placeholder = match kind {
+            "secret" => format!("<{kind}:{n}:{}>", shape(value)),
+            _ => format!("<{kind}:{n}>"),
+        };
         self.known.push((value.to_owned(), placeholder.clone()));
         placeholder
     }
@@ -288,6 +291,26 @@ impl Normaliser {
     }
 }
 
+/// What a secret looks like without what it says: its length and the kinds of characters in
+/// it (`a` lower case, `A` upper case, `9` digits, `_` anything else), e.g. `12a` for moto's
+/// fixed `asdfasdfasdf`. A replay makes up a secret of the same shape, so that a check that
+/// depends on the format (the schema's pattern and length) comes out the same.
+pub fn shape(secret: &str) -> String {
+    let has = |f: fn(&char) -> bool| secret.chars().any(|c| f(&c));
+    let classes = [
+        ('a', has(char::is_ascii_lowercase)),
+        ('A', has(char::is_ascii_uppercase)),
+        ('9', has(char::is_ascii_digit)),
+        ('_', has(|c| !c.is_ascii_alphanumeric())),
+    ];
+    let kinds: String = classes
+        .iter()
+        .filter(|(_, h)| *h)
+        .map(|(c, _)| *c)
+        .collect();
+    format!("{}{kinds}", secret.chars().count())
+}
+
 /// The header and claims of a compact JWS, both JSON objects; `None` for anything else.
 pub fn decode_jwt(token: &str) -> Option<[Value; 2]> {
     let mut parts = token.split('.');
@@ -388,9 +411,10 @@ mod tests {
         );
         assert_eq!(
             normalised["AuthenticationResult"]["RefreshToken"],
-            "<secret:1>"
+            "<secret:1:20a_>"
         );
-        assert_eq!(normalised["Session"], "<secret:2>");
+        assert_eq!(normalised["Session"], "<secret:2:15a9_>");
+        assert_eq!(shape("JBSWY3DPEHPK3PXP"), "16A9");
         assert_eq!(normalised["ClientSecret"], "<uuid_secret:1>");
         assert!(!normalised.to_string().contains("opaque-refresh-token"));
     }

@@ -31,7 +31,7 @@ use crate::http::client::{CASE_HEADER, TARGET_PREFIX};
 use crate::recording::{CaseRecording, Manifest, RecordedExchange, load_dir, load_manifest};
 
 static PLACEHOLDER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<([a-z_0-9]+)(?::(\d+))?>").expect("regex"));
+    LazyLock::new(|| Regex::new(r"<([a-z_0-9]+)(?::(\d+))?(?::(\d+[aA9_]*))?>").expect("regex"));
 static TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^<time:(\d+)>(?:\+(-?\d+))?$").expect("regex"));
 
@@ -125,22 +125,26 @@ impl Concretiser {
 
     /// `text` with each placeholder replaced.
     pub fn text(&mut self, text: &str) -> String {
-        let placeholders: Vec<(String, String, Option<u64>)> = PLACEHOLDER
+        let placeholders: Vec<(String, String, Option<u64>, Option<String>)> = PLACEHOLDER
             .captures_iter(text)
             .map(|c| {
                 (
                     c[0].to_owned(),
                     c[1].to_owned(),
                     c.get(2).and_then(|n| n.as_str().parse().ok()),
+                    c.get(3).map(|s| s.as_str().to_owned()),
                 )
             })
             .collect();
         let mut out = text.to_owned();
-        for (whole, kind, n) in placeholders {
+        for (whole, kind, n, shape) in placeholders {
             let concrete = match self.bindings.get(&whole) {
                 Some(value) => value.clone(),
                 None => {
-                    let made = self.made_up(&kind, n.unwrap_or(0));
+                    let made = match shape {
+                        Some(shape) => shaped_secret(&shape, n.unwrap_or(0)),
+                        None => self.made_up(&kind, n.unwrap_or(0)),
+                    };
                     self.bindings.insert(whole.clone(), made.clone());
                     made
                 }
@@ -185,6 +189,35 @@ impl Concretiser {
             URL_SAFE_NO_PAD.encode("replayed; not signed")
         )
     }
+}
+
+/// A made-up secret of `shape` ([`crate::recording::normalise::shape`]): its length, from the
+/// character kinds it names, each at least once (upper case and digits stay within base32, so
+/// that a TOTP secret still computes codes), starting at a place that depends on `n`.
+fn shaped_secret(shape: &str, n: u64) -> String {
+    let digits = shape
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(shape.len());
+    let length: usize = shape[..digits].parse().unwrap_or(32);
+    let alphabets: Vec<&[u8]> = shape[digits..]
+        .chars()
+        .map(|kind| match kind {
+            'a' => &b"replaysecret"[..],
+            'A' => &b"REPLAYSECRET"[..],
+            '9' => &b"234567"[..],
+            _ => &b"-"[..],
+        })
+        .collect();
+    let alphabets = match alphabets.is_empty() {
+        true => vec![&b"REPLAYSECRET"[..]],
+        false => alphabets,
+    };
+    (0..length)
+        .map(|i| {
+            let alphabet = alphabets[i % alphabets.len()];
+            alphabet[(i / alphabets.len() + n as usize) % alphabet.len()] as char
+        })
+        .collect()
 }
 
 /// A running replay server; stops when dropped.
@@ -437,6 +470,17 @@ mod tests {
             claims,
             json!({"sub": "5b000000-0000-4000-8000-000000000001", "iat": 1_800_000_001_i64, "exp": 1_800_003_601_i64})
         );
+    }
+
+    #[test]
+    fn a_made_up_secret_has_the_recorded_shape() {
+        use crate::recording::normalise::shape;
+        for (recorded, n) in [("asdfasdfasdf", 1), ("JBSWY3DPEHPK3PXP", 2), ("a-B_9.x", 3)] {
+            let made = shaped_secret(&shape(recorded), n);
+            assert_eq!(shape(&made), shape(recorded), "{made}");
+        }
+        let mut c = Concretiser::new("us-east-1", 0);
+        assert_eq!(c.text("<secret:4:12a>"), shaped_secret("12a", 4));
     }
 
     #[test]
