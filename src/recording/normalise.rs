@@ -7,7 +7,8 @@
 //! - pool ids (`<pool:N>`, also inside ARNs and issuer URLs), account ids in ARNs
 //!   (`<account:N>`), app client ids (`ClientId`, the `client_id` and `aud` claims: `<client:N>`),
 //!   UUIDs anywhere (`<sub:N>` for a `sub`, else `<id:N>`: token ids, event ids, device keys),
-//!   request ids (`<request_id:N>`);
+//!   request ids (`<request_id:N>`), a domain's `CloudFrontDomain` (`<domain:N>`), pagination
+//!   tokens (`<page_token:N>`);
 //! - timestamps (members named `...Date`, the claims `iat`, `auth_time` and `exp`): `<time:N>`,
 //!   and a token's `exp` relative to its `iat`, `<time:N>+3600`;
 //! - secrets (the members [`SECRET_MEMBERS`] names, the secret entries of `AuthParameters`,
@@ -86,13 +87,18 @@ enum Hint {
     Sub,
     Time,
     RequestId,
+    /// Random per resource: a domain's CloudFront name.
+    Domain,
+    /// A pagination token (it may encode anything).
+    PageToken,
     /// The members of `AuthParameters` and the like: secret or not by their names.
     Parameters,
 }
 
 fn hint_of(key: &str, siblings: &Map<String, Value>, parent: Hint) -> Hint {
     if parent == Hint::Parameters {
-        return if secret_parameter(key) {
+        // SRP's salt is random per sign-in (`SRP_B` and `SECRET_BLOCK` are secret already).
+        return if secret_parameter(key) || key == "SALT" {
             Hint::Secret
         } else {
             Hint::Plain
@@ -102,6 +108,8 @@ fn hint_of(key: &str, siblings: &Map<String, Value>, parent: Hint) -> Hint {
         _ if SECRET_MEMBERS.contains(&key) => Hint::Secret,
         _ if PARAMETER_MAPS.contains(&key) => Hint::Parameters,
         "ClientId" | "client_id" | "aud" => Hint::Client,
+        "CloudFrontDomain" => Hint::Domain,
+        "NextToken" | "PaginationToken" | "nextToken" => Hint::PageToken,
         "sub" => Hint::Sub,
         "Value" if siblings.get("Name").and_then(Value::as_str) == Some("sub") => Hint::Sub,
         "iat" | "auth_time" | "exp" => Hint::Time,
@@ -230,6 +238,8 @@ impl Normaliser {
             Hint::Secret => Some("secret"),
             Hint::Client => Some("client"),
             Hint::RequestId => Some("request_id"),
+            Hint::Domain => Some("domain"),
+            Hint::PageToken => Some("page_token"),
             Hint::Sub if UUID.is_match(text) => Some("sub"),
             _ => None,
         };
@@ -415,6 +425,14 @@ mod tests {
         );
         assert_eq!(normalised["Session"], "<secret:2:15a9_>");
         assert_eq!(shape("JBSWY3DPEHPK3PXP"), "16A9");
+        let other = json!({"CloudFrontDomain": "b1ea70e20edc61b5.amazoncognito.com",
+                           "NextToken": "eyJwYXJhbWV0ZXJDaGVja3N1bSI6IDg3fQ",
+                           "ChallengeParameters": {"SALT": "8d41763c971b42cf8dc88b4536087744"}});
+        assert_eq!(
+            n.value(&other),
+            json!({"ChallengeParameters": {"SALT": "<secret:3:32a9>"},
+                   "CloudFrontDomain": "<domain:1>", "NextToken": "<page_token:1>"})
+        );
         assert_eq!(normalised["ClientSecret"], "<uuid_secret:1>");
         assert!(!normalised.to_string().contains("opaque-refresh-token"));
     }

@@ -165,6 +165,8 @@ impl Concretiser {
             "uuid_secret" => format!("5e000000-0000-4000-8000-{n:012}"),
             "account" => format!("{n:012}"),
             "kid" => format!("replay-key-{n}"),
+            "domain" => format!("replay{n}.cloudfront.net"),
+            "page_token" => format!("replay-page-token-{n}"),
             "secret" => {
                 // Base32 letters, so that a TOTP secret still computes codes.
                 let digits: String = n
