@@ -226,7 +226,8 @@ impl CaseVerifier {
 
 /// What is compared of an exchange: which step and operation, and the reply, with every
 /// timestamp placeholder unnumbered (`<time:3>+3600` is compared as `<time>+3600`): which
-/// timestamps fall in the same second is up to the clock, not the target; and secrets without
+/// timestamps fall in the same second is up to the clock, not the target; request ids likewise
+/// (`<request_id>`: each is new, so only whether there is one counts); and secrets without
 /// their shape (`<secret:1:344aA9_>` as `<secret:1>`): a token's length may vary from one
 /// issue to the next.
 fn exchange_value(exchange: &RecordedExchange) -> Value {
@@ -240,13 +241,13 @@ fn exchange_value(exchange: &RecordedExchange) -> Value {
 
 fn unnumbered_times(value: Value) -> Value {
     static TIME: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"^<time:\d+>").expect("regex"));
+        std::sync::LazyLock::new(|| regex::Regex::new(r"^<(time|request_id):\d+>").expect("regex"));
     static SHAPE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"<secret:(\d+):\d+[aA9_]*>").expect("regex")
     });
     match value {
         Value::String(s) => {
-            let s = TIME.replace(&s, "<time>");
+            let s = TIME.replace(&s, "<$1>");
             Value::String(SHAPE.replace_all(&s, "<secret:$1>").into_owned())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(unnumbered_times).collect()),
