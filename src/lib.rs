@@ -8,6 +8,9 @@
 //! [`exec::error::HarnessError`] instead), [`exec::runner`] drives a case (keeping captured
 //! values) into a [`exec::runner::CaseReport`], [`verdict::expectations`] turns that into a
 //! verdict for the target (an error whatever the expectations say, when the harness failed), [`report`] tells people, and [`suite`] makes a set of cases into libtest-mimic trials.
+//! Beside that flow, [`recording`] watches each case's exchanges (through
+//! [`exec::observe`]) to record them or compare them with a recording, and can answer from a
+//! recording in place of a target.
 //! The folders are the layers of that flow, and the code follows it: each layer uses only the
 //! layers before it in the list below.
 //!
@@ -47,6 +50,9 @@ pub mod account;
 
 /// Running one case into a record of its steps.
 pub mod exec;
+
+/// Record a run, verify a target against a recording, replay a recording.
+pub mod recording;
 
 /// Expectations and the verdict of a case.
 pub mod verdict;

@@ -40,7 +40,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the cases against a target (default: a moto server started for the run).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Build a self-contained HTML conformance matrix from JSON reports, one column per target.
     Matrix {
         /// JSON reports written by `run --json-report` (reports of one target are merged).
@@ -162,7 +162,33 @@ struct RunArgs {
     #[command(flatten)]
     generated: GeneratedArgs,
     #[command(flatten)]
+    recording: RecordingArgs,
+    #[command(flatten)]
     libtest: libtest_mimic::Arguments,
+}
+
+/// What the run does with a recording (see the README's "Record and replay").
+#[derive(Args)]
+struct RecordingArgs {
+    /// Write each case's requests and replies, normalised, into DIR (DIR/<case id>.json).
+    #[arg(long, value_name = "DIR", conflicts_with = "verify_recording")]
+    record: Option<PathBuf>,
+    /// Compare the target's replies value by value with the recording in DIR (paths to leave
+    /// out, with reasons, in DIR/ignore.json).
+    #[arg(long, value_name = "DIR")]
+    verify_recording: Option<PathBuf>,
+    /// Answer from the recording in DIR instead of a target (no endpoint needed; the target's
+    /// expectations are the recording's unless --target says otherwise).
+    #[arg(long, value_name = "DIR", conflicts_with = "endpoint")]
+    replay: Option<PathBuf>,
+}
+
+impl RecordingArgs {
+    fn mode(&self) -> Option<crate::recording::Mode> {
+        use crate::recording::Mode;
+        let record = self.record.clone().map(Mode::Record);
+        record.or_else(|| self.verify_recording.clone().map(Mode::Verify))
+    }
 }
 
 /// Whether the generated validation cases join the suite.
@@ -261,6 +287,7 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     match cli.command {
         Command::Run(args) => {
+            let args = *args;
             let mut suite = Suite::from_env();
             if let Some(endpoint) = args.endpoint {
                 suite.endpoint = Some(endpoint);
@@ -281,6 +308,8 @@ pub fn run(cli: Cli) -> ExitCode {
             suite.reports.junit = args.junit.or(suite.reports.junit);
             suite.reports.json = args.json_report.or(suite.reports.json);
             suite.reports.markdown = args.markdown.or(suite.reports.markdown);
+            suite.recording = args.recording.mode();
+            suite.replay = args.recording.replay;
             suite.run_with(&args.libtest)
         }
         Command::Matrix {

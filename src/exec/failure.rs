@@ -37,11 +37,13 @@ pub enum Check {
     Message,
     Capture,
     Pagination,
+    /// A reply differs from its recording (`run --verify-recording`, see [`crate::recording`]).
+    Recording,
 }
 
 impl Check {
     /// Every check, in the order the schemas list them.
-    pub const ALL: [Check; 14] = [
+    pub const ALL: [Check; 15] = [
         Check::Template,
         Check::RequestSchema,
         Check::Transport,
@@ -56,6 +58,7 @@ impl Check {
         Check::Message,
         Check::Capture,
         Check::Pagination,
+        Check::Recording,
     ];
 
     /// The check's name, as expectations files and reports write it.
@@ -75,6 +78,7 @@ impl Check {
             Check::Message => "message",
             Check::Capture => "capture",
             Check::Pagination => "pagination",
+            Check::Recording => "recording",
         }
     }
 }
@@ -156,6 +160,15 @@ pub enum Failure {
     /// Paging broke a rule: a page larger than the page size, an item on two pages, a token
     /// that comes back, or no end.
     Pagination { message: String },
+    /// A value of the reply differs from the recording it is verified against (both
+    /// normalised): `pointer` is into the exchange (`/body/User/Enabled`, `/status`), `exchange`
+    /// its index in the case's recording; `None` is a member that is not there.
+    Recording {
+        exchange: usize,
+        pointer: String,
+        expected: Option<Value>,
+        found: Option<Value>,
+    },
 }
 
 impl Failure {
@@ -178,6 +191,7 @@ impl Failure {
             Failure::Message { .. } => Check::Message,
             Failure::Capture { .. } => Check::Capture,
             Failure::Pagination { .. } => Check::Pagination,
+            Failure::Recording { .. } => Check::Recording,
         }
     }
 
@@ -185,7 +199,9 @@ impl Failure {
     /// violation's (empty for failures not about one place in a body).
     pub fn pointers(&self) -> Vec<&str> {
         match self {
-            Failure::Body { pointer, .. } => vec![pointer.as_str()],
+            Failure::Body { pointer, .. } | Failure::Recording { pointer, .. } => {
+                vec![pointer.as_str()]
+            }
             Failure::BodySchema { violations, .. } | Failure::RequestSchema { violations } => {
                 violations.iter().map(|v| v.pointer.as_str()).collect()
             }
@@ -202,10 +218,12 @@ impl Failure {
             | Failure::ContentType { found, .. }
             | Failure::Message { found, .. } => found.clone(),
             Failure::UndocumentedError { code, .. } => Some(code.clone()),
-            Failure::Body { found, .. } => found.as_ref().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
+            Failure::Body { found, .. } | Failure::Recording { found, .. } => {
+                found.as_ref().map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            }
             _ => None,
         }
     }
@@ -262,6 +280,17 @@ impl Failure {
             Failure::Pagination { message } => Failure::Pagination {
                 message: text(message),
             },
+            Failure::Recording {
+                exchange,
+                pointer,
+                expected,
+                found,
+            } => Failure::Recording {
+                exchange: *exchange,
+                pointer: pointer.clone(),
+                expected: expected.as_ref().map(|v| secrets.mask_value(v)),
+                found: found.as_ref().map(|v| secrets.mask_value(v)),
+            },
             other => other.clone(),
         }
     }
@@ -284,6 +313,25 @@ fn write_violations(f: &mut fmt::Formatter<'_>, violations: &[Violation]) -> fmt
         write!(f, "\n    at {pointer}: {}", v.message)?;
     }
     Ok(())
+}
+
+/// `exchange 0 at /body/User/Enabled: recorded true, found false`.
+fn recording_diff(failure: &Failure) -> String {
+    let Failure::Recording {
+        exchange,
+        pointer,
+        expected,
+        found,
+    } = failure
+    else {
+        return String::new();
+    };
+    let shown = |v: &Option<Value>| v.as_ref().map_or("nothing".to_owned(), |v| v.to_string());
+    format!(
+        "exchange {exchange} at {pointer}: recorded {}, found {}",
+        shown(expected),
+        shown(found)
+    )
 }
 
 fn pretty(value: &Value) -> String {
@@ -346,6 +394,7 @@ impl fmt::Display for Failure {
                 )
             }
             Failure::Pagination { message } => write!(f, "[{check}] {message}"),
+            Failure::Recording { .. } => write!(f, "[{check}] {}", recording_diff(self)),
             Failure::Capture { variable, path } => write!(
                 f,
                 "[{check}] capture {variable:?}: path {path} matched nothing in the reply"

@@ -6,4 +6,5 @@ pub mod check;
 pub mod error;
 pub mod eventually;
 pub mod failure;
+pub mod observe;
 pub mod runner;

@@ -20,6 +20,7 @@ use crate::exec::check::check_reply;
 use crate::exec::error::{HarnessError, StepError};
 use crate::exec::eventually;
 use crate::exec::failure::{Check, Failure, Section, StepFailure, StepRef};
+use crate::exec::observe::{CaseObserver, Exchange, Observer};
 use crate::http::client::{Client, ClientOptions, Reply};
 use crate::http::sigv4::Sigv4Signer;
 use crate::service::schemas::{SchemaKind, SchemaStore};
@@ -81,6 +82,9 @@ pub struct RunContext {
     /// Called as each step's processing starts, inside it (a panic here is that step's harness
     /// error). For the harness's own tests, which use it to make a step panic; `None` otherwise.
     pub before_step: Option<StepHook>,
+    /// Sees every exchange of every case (recording, comparing with a recording); `None` for
+    /// ordinary runs.
+    pub observer: Option<Arc<dyn Observer>>,
 }
 
 /// A hook called with each step as its processing starts (see [`RunContext::before_step`]).
@@ -122,6 +126,7 @@ impl RunContext {
             tag_pools: false,
             secrets: Vec::new(),
             before_step: None,
+            observer: None,
         }
     }
 }
@@ -132,6 +137,8 @@ pub struct CaseState {
     pub vars: Vars,
     pub secrets: Secrets,
     pub auth: AuthState,
+    /// The run's [`RunContext::observer`] for this case.
+    pub observer: Option<Box<dyn CaseObserver>>,
 }
 
 impl CaseState {
@@ -149,7 +156,27 @@ impl CaseState {
             vars,
             secrets,
             auth: AuthState::default(),
+            observer: None,
         }
+    }
+
+    /// Shows an exchange to the case's observer, if any; its failures are the step's.
+    fn observe(
+        &mut self,
+        step: &StepRef,
+        operation: &str,
+        request: &Value,
+        reply: &Reply,
+    ) -> Vec<Failure> {
+        let Some(observer) = &mut self.observer else {
+            return Vec::new();
+        };
+        observer.exchange(&Exchange {
+            step,
+            operation,
+            request,
+            reply,
+        })
     }
 }
 
@@ -258,10 +285,16 @@ fn builtin_vars(prefix: &str, region: &str) -> Vars {
     vars
 }
 
-/// Runs `case`; `waivers` say which failures it goes on past.
+/// Runs `case`; `waivers` say which failures it goes on past. Its requests are sent as the
+/// case's (see [`crate::http::client::in_case`]).
 pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> CaseReport {
+    crate::http::client::in_case(case.id.clone(), run_case_untagged(case, ctx, waivers)).await
+}
+
+async fn run_case_untagged(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> CaseReport {
     let started = Instant::now();
     let mut state = CaseState::new(builtin_vars(&ctx.prefix, &ctx.region), &ctx.secrets);
+    state.observer = ctx.observer.as_ref().map(|o| o.start(case, &state.vars));
     let mut records = run_setup_and_steps(case, &mut state, ctx, waivers).await;
     for (index, step) in case.teardown.iter().enumerate().rev() {
         let ready = template::references(&step.request, "")
@@ -288,6 +321,9 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
         records.push(record);
     }
 
+    if let Some(observer) = state.observer.take() {
+        observer.finish();
+    }
     // Mask last, with every secret the case has seen, so that a token received late is also
     // masked where an earlier step printed it.
     let steps = records
@@ -305,13 +341,14 @@ pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> C
 /// Checks whose failure at a setup step does not end the case: the reply came, and what the case
 /// goes on to need (its status, code, captures) is judged by other checks. The failures are still
 /// recorded.
-pub const SETUP_GOES_ON_AFTER: [Check; 6] = [
+pub const SETUP_GOES_ON_AFTER: [Check; 7] = [
     Check::RequestId,
     Check::ContentType,
     Check::BodySchema,
     Check::Body,
     Check::Message,
     Check::DocumentedError,
+    Check::Recording,
 ];
 
 /// Whether `record` ends its case: a harness error, or a failure no waiver lets the case go on
@@ -492,6 +529,7 @@ async fn run_step(
     };
     let checked = check_reply(&step.operation, &expect, &reply, ctx.store, ctx.lenient);
     let mut failures = checked.failures;
+    failures.extend(state.observe(&step_ref, &step.operation, &request, &reply));
     if let Some(body) = &checked.body {
         capture(step, body, &mut failures, state);
     }
@@ -723,7 +761,7 @@ async fn run_http_get(
             return r;
         }
     };
-    let mut failures = Vec::new();
+    let mut failures = state.observe(&step_ref, "", &Value::String(path.to_owned()), &reply);
     if !(200..300).contains(&reply.status) {
         failures.push(Failure::Status {
             expected: "success (2xx)",
@@ -829,6 +867,8 @@ async fn run_paginated(
         );
         rec.error_code = checked.error_code;
         rec.warnings.extend(checked.warnings);
+        let observed = state.observe(&rec.step, &step.operation, &request, &reply);
+        rec.failures.extend(observed);
         if !checked.failures.is_empty() {
             rec.failures.extend(checked.failures);
             return rec;

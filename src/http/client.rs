@@ -39,6 +39,20 @@ pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// The longest the client waits for a connection: the per-request timeout, at most this.
 pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The header naming the case a request belongs to, sent only by a client made with
+/// [`Client::tagging_cases`] (a replay of a recording answers each case from its own record).
+pub const CASE_HEADER: &str = "x-cognito-contract-case";
+
+tokio::task_local! {
+    static CASE: String;
+}
+
+/// Runs `future` as case `case_id`'s: a [`Client::tagging_cases`] client sends the id in
+/// [`CASE_HEADER`] with every request made inside it.
+pub async fn in_case<F: std::future::Future>(case_id: String, future: F) -> F::Output {
+    CASE.scope(case_id, future).await
+}
+
 /// Adds authentication to a request that is otherwise ready to send. Called once per attempt.
 pub trait RequestSigner: Send + Sync {
     fn sign<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), String>>;
@@ -122,6 +136,8 @@ pub struct Client {
     options: ClientOptions,
     pacer: Arc<Pacer>,
     quota: Arc<RetryQuota>,
+    /// Send [`CASE_HEADER`] (see [`in_case`]).
+    tag_cases: bool,
 }
 
 /// What one attempt came to.
@@ -157,7 +173,22 @@ impl Client {
                 options.requests_per_second,
             )),
             quota: Arc::new(RetryQuota::new()),
+            tag_cases: false,
         })
+    }
+
+    /// This client, sending the id of the case a request belongs to in [`CASE_HEADER`]: for a
+    /// target that answers per case (a replay), never for a real one.
+    pub fn tagging_cases(mut self) -> Client {
+        self.tag_cases = true;
+        self
+    }
+
+    /// The case header's value for a request made now, if this client sends it.
+    fn case_tag(&self) -> Option<String> {
+        self.tag_cases
+            .then(|| CASE.try_with(Clone::clone).ok())
+            .flatten()
     }
 
     pub fn endpoint(&self) -> &str {
@@ -182,12 +213,18 @@ impl Client {
         unauthenticated: bool,
     ) -> Result<Reply, String> {
         let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+        let case = self.case_tag();
         let build = || {
-            self.http
+            let request = self
+                .http
                 .post(&self.endpoint)
                 .header("content-type", CONTENT_TYPE)
                 .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
-                .body(payload.clone())
+                .body(payload.clone());
+            match &case {
+                Some(case) => request.header(CASE_HEADER, case),
+                None => request,
+            }
         };
         self.execute(&build, !unauthenticated).await
     }
@@ -196,7 +233,11 @@ impl Client {
     /// `/<pool id>/.well-known/jwks.json`), with the same pacing, timeout and retries.
     pub async fn get(&self, path: &str) -> Result<Reply, String> {
         let url = format!("{}{}", self.endpoint, path.trim_start_matches('/'));
-        let build = || self.http.get(&url);
+        let case = self.case_tag();
+        let build = || match &case {
+            Some(case) => self.http.get(&url).header(CASE_HEADER, case),
+            None => self.http.get(&url),
+        };
         self.execute(&build, false).await
     }
 

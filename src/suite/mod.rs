@@ -56,6 +56,10 @@ pub struct Suite {
     /// Run the generated validation cases ([`crate::spec::generated`]) too; `None`: with the
     /// bundled cases, not with a case directory of your own.
     pub generated: Option<bool>,
+    /// Record the run, or verify the target against a recording (see [`crate::recording`]).
+    pub recording: Option<crate::recording::Mode>,
+    /// Answer from this recording instead of a target ([`crate::recording::replay`]).
+    pub replay: Option<PathBuf>,
 }
 
 /// What `COGNITO_CONTRACT_GENERATED` says about the generated validation cases: `0` or `false`
@@ -81,6 +85,8 @@ impl Suite {
             network: NetworkSettings::default(),
             case_timeout: None,
             generated: None,
+            recording: None,
+            replay: None,
         }
     }
 
@@ -188,9 +194,12 @@ impl Suite {
         let selection = select::load(&self.cases, args, store, with_generated)
             .map_err(|e: LoadErrors| e.to_string())?;
 
+        // A replay is the target: the recording's, unless a target is named.
+        let replay = self.start_replay(args.list)?;
         let target_name = self
             .target
             .clone()
+            .or_else(|| replay.as_ref().map(|r| r.recorded_against().to_owned()))
             .or_else(|| self.endpoint.is_none().then(|| "moto".to_owned()));
         let ids = selection.ids();
         let expectations = self.expectations(target_name.as_deref(), &ids, with_generated)?;
@@ -198,6 +207,7 @@ impl Suite {
         // Only start a server when some trial will run.
         let mut server = None;
         let endpoint = match (&self.endpoint, args.list) {
+            _ if replay.is_some() => replay.as_ref().map_or("", |r| r.endpoint()).to_owned(),
             (Some(endpoint), _) => endpoint.clone(),
             (None, _) if self.target.as_deref() == Some(aws::AWS_TARGET) => {
                 aws::regional_endpoint(&self.region)?
@@ -217,6 +227,7 @@ impl Suite {
 
         let (mut context, aws) = self.context_for(&endpoint, args.list)?;
         context.lenient = self.lenient;
+        let recording = self.watch(&mut context, replay.is_some(), args.list, &shown_target)?;
         let context = Arc::new(context);
         if !args.list
             && let Err(message) = runtime().block_on(probe(&context))
@@ -285,6 +296,7 @@ impl Suite {
             )),
         };
         drop(server);
+        drop(replay);
         if args.list {
             return Ok(conclusion.exit_code());
         }
@@ -307,10 +319,15 @@ impl Suite {
             eprintln!("error: {message}");
             return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
         }
+        let recorded = recording.finish(full_run);
+        recorded.lines.iter().for_each(|line| println!("{line}"));
+        if recorded.harness_error {
+            return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
+        }
         if let Some(status) = context.interrupt.exit_status() {
             return Ok(ExitCode::from(status));
         }
-        if conclusion.has_failed() || (full_run && !stale.is_empty()) {
+        if conclusion.has_failed() || (full_run && !stale.is_empty()) || recorded.fails_run {
             return Ok(ExitCode::from(EXIT_UNEXPECTED));
         }
         Ok(ExitCode::SUCCESS)
@@ -318,6 +335,38 @@ impl Suite {
 }
 
 impl Suite {
+    /// The replay server a run with [`Suite::replay`] answers from (none for `--list`).
+    fn start_replay(
+        &self,
+        list: bool,
+    ) -> Result<Option<crate::recording::replay::ReplayServer>, String> {
+        match (&self.replay, list) {
+            (Some(dir), false) => crate::recording::replay::ReplayServer::start(dir).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Starts what the run does with a recording and hooks it into `context`; a replay's
+    /// client names each request's case.
+    fn watch(
+        &self,
+        context: &mut RunContext,
+        replayed: bool,
+        list: bool,
+        target: &str,
+    ) -> Result<crate::recording::Active, String> {
+        if list {
+            return Ok(crate::recording::Active::None);
+        }
+        let active =
+            crate::recording::Active::start(self.recording.as_ref(), target, &self.region)?;
+        context.observer = active.observer();
+        if replayed {
+            context.client = context.client.clone().tagging_cases();
+        }
+        Ok(active)
+    }
+
     /// The expectations of `target` (none without a name) for a suite of `ids`; a run without
     /// the generated cases keeps entries that name only those.
     fn expectations(

@@ -36,7 +36,7 @@ pub const SECRET_MEMBERS: &[&str] = &[
 const PARAMETER_MAPS: &[&str] = &["AuthParameters", "ChallengeResponses"];
 
 /// Whether a key of `AuthParameters`/`ChallengeResponses` holds a secret.
-fn secret_parameter(key: &str) -> bool {
+pub fn secret_parameter(key: &str) -> bool {
     let key = key.to_ascii_uppercase();
     [
         "PASSWORD",

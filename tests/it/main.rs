@@ -39,6 +39,7 @@ mod package;
 mod pagination;
 mod pagination_only;
 mod readme_layout;
+mod recording;
 mod reports;
 mod schemas_generated;
 mod secrets;
