@@ -277,8 +277,11 @@ impl Normaliser {
     /// `kid` a placeholder, `exp` relative to `iat`.
     fn jwt(&mut self, token: &str) -> Option<Value> {
         let [header, claims] = decode_jwt(token)?;
+        // The raw `kid`: walking the header first could already have replaced a known key id by
+        // its placeholder, which would then be numbered as a key id of its own.
+        let kid = header.get("kid").and_then(Value::as_str).map(str::to_owned);
         let mut header = self.walk(&header, Hint::Plain);
-        if let Some(kid) = header.get("kid").and_then(Value::as_str).map(str::to_owned) {
+        if let Some(kid) = kid {
             header["kid"] = Value::String(self.placeholder(&kid, "kid"));
         }
         let lifetime = match (claims.get("iat"), claims.get("exp")) {
@@ -394,6 +397,17 @@ mod tests {
             .unwrap()
             .reverse();
         assert_eq!(Normaliser::new(&[]).value(&reversed), normalised);
+    }
+
+    #[test]
+    fn a_key_id_seen_again_keeps_its_placeholder() {
+        let mut n = Normaliser::new(&[]);
+        let claims = json!({"token_use": "id"});
+        let first = token(&json!({"alg": "RS256", "kid": "replay-key-2"}), &claims);
+        let again = token(&json!({"alg": "RS256", "kid": "replay-key-2"}), &claims);
+        let kid = |v: Value| v["$jwt"]["header"]["kid"].clone();
+        assert_eq!(kid(n.value(&json!(first))), json!("<kid:1>"));
+        assert_eq!(kid(n.value(&json!(again))), json!("<kid:1>"));
     }
 
     #[test]
