@@ -492,7 +492,10 @@ fn checked_request(step: &Step, mut request: Value, ctx: &RunContext) -> Result<
         Err(e) => {
             let operation = step.operation.clone();
             let message = e.to_string();
-            return Err(Refused::Error(HarnessError::NoSchema { operation, message }));
+            return Err(Refused::Error(HarnessError::NoSchema {
+                operation,
+                message,
+            }));
         }
     }
     Ok(match ctx.tag_pools {

@@ -173,7 +173,12 @@ pub fn refs(store: &SchemaStore) -> Result<Vec<CaseRef>, LoadErrors> {
         .into_iter()
         .map(|id| CaseRef {
             area: AREA.to_owned(),
-            operations: id.split('/').nth(1).map(str::to_owned).into_iter().collect(),
+            operations: id
+                .split('/')
+                .nth(1)
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
             id,
         })
         .collect())
