@@ -447,8 +447,8 @@ async fn run_step(
     state.secrets.collect(&request);
     let request = match checked_request(step, request, ctx) {
         Ok(request) => request,
-        Err(Refused::Failure(failure)) => return record(step_ref, vec![failure]),
-        Err(Refused::Error(error)) => return errored(step_ref, error),
+        Err(Refused::Failure(failure)) => return record(step_ref, vec![*failure]),
+        Err(Refused::Error(error)) => return errored(step_ref, *error),
     };
     if let Some(paginate) = step.paginate {
         return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
@@ -459,8 +459,8 @@ async fn run_step(
 /// Why a rendered request is not sent.
 enum Refused {
     /// The request breaks the input schema, or is valid where the step says it is not.
-    Failure(Failure),
-    Error(HarnessError),
+    Failure(Box<Failure>),
+    Error(Box<HarnessError>),
 }
 
 /// The request a step sends, from its rendered `request`: with the page size of a paginated
@@ -483,19 +483,23 @@ fn checked_request(step: &Step, mut request: Value, ctx: &RunContext) -> Result<
         .validate(&step.operation, &SchemaKind::Input, &request)
     {
         Ok(violations) if violations.is_empty() && step.invalid_request => {
-            return Err(Refused::Failure(Failure::RequestUnexpectedlyValid));
+            return Err(Refused::Failure(Box::new(
+                Failure::RequestUnexpectedlyValid,
+            )));
         }
         Ok(violations) if !violations.is_empty() && !step.invalid_request => {
-            return Err(Refused::Failure(Failure::RequestSchema { violations }));
+            return Err(Refused::Failure(Box::new(Failure::RequestSchema {
+                violations,
+            })));
         }
         Ok(_) => {}
         Err(e) => {
             let operation = step.operation.clone();
             let message = e.to_string();
-            return Err(Refused::Error(HarnessError::NoSchema {
+            return Err(Refused::Error(Box::new(HarnessError::NoSchema {
                 operation,
                 message,
-            }));
+            })));
         }
     }
     Ok(match ctx.tag_pools {

@@ -108,8 +108,15 @@ impl Reply {
 
     /// The error code a client reads from the reply, if any.
     pub fn error_code(&self) -> Option<String> {
+        let header = self.header("x-amzn-errortype");
+        // Every reply is asked (retries depend on it): parse the body only when it can hold
+        // one of the members a code is read from.
+        let named = |member: &[u8]| self.body.windows(member.len()).any(|w| w == member);
+        if header.is_some() || !(named(b"\"code\"") || named(b"\"__type\"")) {
+            return error_code(header, None);
+        }
         let body = serde_json::from_slice::<Value>(&self.body).ok();
-        error_code(self.header("x-amzn-errortype"), body.as_ref())
+        error_code(header, body.as_ref())
     }
 }
 
