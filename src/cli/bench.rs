@@ -153,7 +153,7 @@ fn harness_case(endpoint: &str, steps: usize) -> Result<Duration, String> {
     .map_err(|errors| format!("{errors:?}"))?;
     let context = RunContext::new(endpoint, "us-east-1", Duration::from_secs(30))?;
     let started = Instant::now();
-    let report = crate::suite::runtime().block_on(run_case(&case, &context, &NoWaivers));
+    let report = crate::suite::block_on(run_case(&case, &context, &NoWaivers));
     let elapsed = started.elapsed();
     match report.failures().first() {
         None => Ok(elapsed),

@@ -145,6 +145,10 @@ struct RunArgs {
     case_timeout: Option<std::time::Duration>,
     #[command(flatten)]
     network: crate::http::aws::NetworkSettings,
+    /// How many managed motos to start and share the cases out to, each case to one
+    /// [default: one per test thread; env: COGNITO_CONTRACT_MOTO_SERVERS].
+    #[arg(long, value_name = "N")]
+    moto_servers: Option<usize>,
     /// Accept members the model does not document in replies, and warn about them.
     #[arg(long)]
     lenient: bool,
@@ -305,6 +309,7 @@ pub fn run(cli: Cli) -> ExitCode {
             suite.generated = args.generated.choice().or(suite.generated);
             suite.network = args.network;
             suite.case_timeout = args.case_timeout.or(suite.case_timeout);
+            suite.moto_servers = args.moto_servers.or(suite.moto_servers);
             suite.reports.junit = args.junit.or(suite.reports.junit);
             suite.reports.json = args.json_report.or(suite.reports.json);
             suite.reports.markdown = args.markdown.or(suite.reports.markdown);

@@ -111,6 +111,26 @@ impl RunContext {
         })
     }
 
+    /// A context like this one (same run prefix, interrupt, settings and hooks) that sends
+    /// with `client`, with a pool ledger of its own: for a run that shares its cases out to
+    /// several servers.
+    pub fn for_client(&self, client: Client) -> RunContext {
+        RunContext {
+            client,
+            pools: PoolLedger::new(),
+            store: self.store,
+            lenient: self.lenient,
+            prefix: self.prefix.clone(),
+            region: self.region.clone(),
+            interrupt: self.interrupt.clone(),
+            case_timeout: self.case_timeout,
+            tag_pools: self.tag_pools,
+            secrets: self.secrets.clone(),
+            before_step: self.before_step.clone(),
+            observer: self.observer.clone(),
+        }
+    }
+
     /// A context around `client` with the bundled schemas and a fresh run prefix, no case
     /// timeout, pools left untagged, and the region `us-east-1`.
     pub fn with_client(client: Client) -> RunContext {
@@ -475,13 +495,35 @@ async fn run_step(
             );
         }
     };
-    let mut request = match rendered {
+    let request = match rendered {
         Rendered::Request(request) => request,
         Rendered::HttpGet(path) => {
             return run_http_get(step, step_ref, &path, &expect, state, ctx).await;
         }
     };
     state.secrets.collect(&request);
+    let request = match checked_request(step, request, ctx) {
+        Ok(request) => request,
+        Err(Refused::Failure(failure)) => return record(step_ref, vec![*failure]),
+        Err(Refused::Error(error)) => return errored(step_ref, *error),
+    };
+    if let Some(paginate) = &step.paginate {
+        return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
+    }
+    send_and_check(step, step_ref, &request, &expect, state, ctx).await
+}
+
+/// Why a rendered request is not sent.
+enum Refused {
+    /// The request breaks the input schema, or is valid where the step says it is not.
+    Failure(Box<Failure>),
+    Error(Box<HarnessError>),
+}
+
+/// The request a step sends, from its rendered `request`: with the page size of a paginated
+/// step, checked against the input schema (which must agree with `invalid_request`), and the
+/// new pool tagged when the run tags pools.
+fn checked_request(step: &Step, mut request: Value, ctx: &RunContext) -> Result<Value, Refused> {
     // A paginated step sends its page size as the limit: validate the request it really sends.
     if let Some(paginate) = &step.paginate
         && let Some(limit_key) = ctx
@@ -498,28 +540,43 @@ async fn run_step(
         .validate(&step.operation, &SchemaKind::Input, &request)
     {
         Ok(violations) if violations.is_empty() && step.invalid_request => {
-            return record(step_ref, vec![Failure::RequestUnexpectedlyValid]);
+            return Err(Refused::Failure(Box::new(
+                Failure::RequestUnexpectedlyValid,
+            )));
         }
         Ok(violations) if !violations.is_empty() && !step.invalid_request => {
-            return record(step_ref, vec![Failure::RequestSchema { violations }]);
+            return Err(Refused::Failure(Box::new(Failure::RequestSchema {
+                violations,
+            })));
         }
         Ok(_) => {}
         Err(e) => {
             let operation = step.operation.clone();
             let message = e.to_string();
-            return errored(step_ref, HarnessError::NoSchema { operation, message });
+            return Err(Refused::Error(Box::new(HarnessError::NoSchema {
+                operation,
+                message,
+            })));
         }
     }
-    let request = if ctx.tag_pools {
-        crate::account::pools::tag_new_pool(&step.operation, request, &ctx.prefix)
-    } else {
-        request
-    };
-    if let Some(paginate) = &step.paginate {
-        return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
-    }
+    Ok(match ctx.tag_pools {
+        true => crate::account::pools::tag_new_pool(&step.operation, request, &ctx.prefix),
+        false => request,
+    })
+}
+
+/// Sends a step's checked `request` once and checks the reply against `expect`, capturing
+/// from it.
+async fn send_and_check(
+    step: &Step,
+    step_ref: StepRef,
+    request: &Value,
+    expect: &Expect,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> StepRecord {
     let started = Instant::now();
-    let reply = match send(ctx, &step.operation, &request).await {
+    let reply = match send(ctx, &step.operation, request).await {
         Ok(reply) => reply,
         Err(message) => {
             let mut r = record(step_ref, vec![Failure::Transport { message }]);
@@ -527,9 +584,9 @@ async fn run_step(
             return r;
         }
     };
-    let checked = check_reply(&step.operation, &expect, &reply, ctx.store, ctx.lenient);
+    let checked = check_reply(&step.operation, expect, &reply, ctx.store, ctx.lenient);
     let mut failures = checked.failures;
-    failures.extend(state.observe(&step_ref, &step.operation, &request, &reply));
+    failures.extend(state.observe(&step_ref, &step.operation, request, &reply));
     if let Some(body) = &checked.body {
         capture(step, body, &mut failures, state);
     }
@@ -810,7 +867,6 @@ const MAX_PAGES: usize = 200;
 /// A `paginate` step: pages of `page_size` until no token is left, each page checked as a
 /// reply; then the page-size, duplicate and token rules, and the expected body and captures
 /// against the whole result.
-#[allow(clippy::too_many_arguments)]
 async fn run_paginated(
     step: &Step,
     step_ref: StepRef,
@@ -832,103 +888,36 @@ async fn run_paginated(
             }],
         );
     };
-    let result_key = paginator.result_key.clone().unwrap_or_default();
     let mut rec = record(step_ref, Vec::new());
-    let mut items: Vec<Value> = Vec::new();
-    let mut tokens = std::collections::HashSet::new();
-    let mut last_body = None;
+    let mut pages = Pages::new(paginator, paginate.page_size);
     for page in 1.. {
         if page > MAX_PAGES {
             rec.failures.push(Failure::Pagination {
-                message: format!("still a {} after {MAX_PAGES} pages", paginator.output_token),
-            });
-            break;
-        }
-        let started = Instant::now();
-        let reply = match send(ctx, &step.operation, &request).await {
-            Ok(reply) => reply,
-            Err(message) => {
-                rec.duration += started.elapsed();
-                rec.failures.push(Failure::Transport {
-                    message: format!("page {page}: {message}"),
-                });
-                return rec;
-            }
-        };
-        rec.duration += reply.elapsed;
-        rec.status = Some(reply.status);
-        rec.request_id = reply.header("x-amzn-requestid").map(str::to_owned);
-        let checked = check_reply(
-            &step.operation,
-            &Expect::Success { body: None },
-            &reply,
-            ctx.store,
-            ctx.lenient,
-        );
-        rec.error_code = checked.error_code;
-        rec.warnings.extend(checked.warnings);
-        let observed = state.observe(&rec.step, &step.operation, &request, &reply);
-        rec.failures.extend(observed);
-        if !checked.failures.is_empty() {
-            rec.failures.extend(checked.failures);
-            return rec;
-        }
-        let Some(body) = checked.body else {
-            return rec;
-        };
-        let page_items = body
-            .get(&result_key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if page_items.len() as u64 > paginate.page_size {
-            rec.failures.push(Failure::Pagination {
                 message: format!(
-                    "page {page} holds {} {result_key}, more than the page size {}",
-                    page_items.len(),
-                    paginate.page_size
-                ),
-            });
-        }
-        items.extend(page_items);
-        let token = body
-            .get(&paginator.output_token)
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        last_body = Some(body);
-        let Some(token) = token else { break };
-        if !tokens.insert(token.clone()) {
-            rec.failures.push(Failure::Pagination {
-                message: format!(
-                    "page {page} returns a {} seen before",
-                    paginator.output_token
+                    "still a {} after {MAX_PAGES} pages",
+                    pages.paginator.output_token
                 ),
             });
             break;
         }
+        let Some(body) = fetch_page(&step.operation, &request, page, &mut rec, state, ctx).await
+        else {
+            return rec;
+        };
+        let Some(token) = pages.take(page, body, &mut rec.failures) else {
+            break;
+        };
         if let Value::Object(map) = &mut request {
-            map.insert(paginator.input_token.clone(), Value::String(token));
+            map.insert(pages.paginator.input_token.clone(), Value::String(token));
         }
     }
     if let Some(only) = &paginate.only {
         match only.render(&state.vars) {
-            Ok(only) => items.retain(|item| matcher::matches(&only, item)),
+            Ok(only) => pages.items.retain(|item| matcher::matches(&only, item)),
             Err(e) => return unrendered(rec.step, e),
         }
     }
-    for (i, item) in items.iter().enumerate() {
-        if items[..i].contains(item) {
-            rec.failures.push(Failure::Pagination {
-                message: format!("{result_key} item {i} appears on more than one page: {item}"),
-            });
-        }
-    }
-    let mut whole = last_body.unwrap_or_else(|| Value::Object(Default::default()));
-    if let Value::Object(map) = &mut whole {
-        map.remove(&paginator.output_token);
-        map.insert(result_key, Value::Array(items));
-    }
+    let whole = pages.whole(&mut rec.failures);
     if let Expect::Success {
         body: Some(pattern),
     } = expect
@@ -941,6 +930,130 @@ async fn run_paginated(
     }
     capture(step, &whole, &mut rec.failures, state);
     rec
+}
+
+/// Sends page `page` of a paginated step and checks its reply, adding to `rec`; its body, or
+/// `None` when the step ends here (a transport failure, a failed check, no body).
+async fn fetch_page(
+    operation: &str,
+    request: &Value,
+    page: usize,
+    rec: &mut StepRecord,
+    state: &mut CaseState,
+    ctx: &RunContext,
+) -> Option<Value> {
+    let started = Instant::now();
+    let reply = match send(ctx, operation, request).await {
+        Ok(reply) => reply,
+        Err(message) => {
+            rec.duration += started.elapsed();
+            rec.failures.push(Failure::Transport {
+                message: format!("page {page}: {message}"),
+            });
+            return None;
+        }
+    };
+    rec.duration += reply.elapsed;
+    rec.status = Some(reply.status);
+    rec.request_id = reply.header("x-amzn-requestid").map(str::to_owned);
+    let checked = check_reply(
+        operation,
+        &Expect::Success { body: None },
+        &reply,
+        ctx.store,
+        ctx.lenient,
+    );
+    rec.error_code = checked.error_code;
+    rec.warnings.extend(checked.warnings);
+    let observed = state.observe(&rec.step, operation, request, &reply);
+    rec.failures.extend(observed);
+    if !checked.failures.is_empty() {
+        rec.failures.extend(checked.failures);
+        return None;
+    }
+    checked.body
+}
+
+/// The pages of a paginated step so far: their items, the tokens seen, the last body.
+struct Pages {
+    paginator: crate::service::schemas::Paginator,
+    result_key: String,
+    page_size: u64,
+    items: Vec<Value>,
+    tokens: std::collections::HashSet<String>,
+    last_body: Option<Value>,
+}
+
+impl Pages {
+    fn new(paginator: crate::service::schemas::Paginator, page_size: u64) -> Pages {
+        Pages {
+            result_key: paginator.result_key.clone().unwrap_or_default(),
+            paginator,
+            page_size,
+            items: Vec::new(),
+            tokens: std::collections::HashSet::new(),
+            last_body: None,
+        }
+    }
+
+    /// Takes in the body of page `page`: its items (no more than the page size), and its
+    /// next token unless there is none or it was seen before (which ends the walk).
+    fn take(&mut self, page: usize, body: Value, failures: &mut Vec<Failure>) -> Option<String> {
+        let result_key = &self.result_key;
+        let page_items = body
+            .get(result_key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if page_items.len() as u64 > self.page_size {
+            failures.push(Failure::Pagination {
+                message: format!(
+                    "page {page} holds {} {result_key}, more than the page size {}",
+                    page_items.len(),
+                    self.page_size
+                ),
+            });
+        }
+        self.items.extend(page_items);
+        let token = body
+            .get(&self.paginator.output_token)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        self.last_body = Some(body);
+        let token = token?;
+        if !self.tokens.insert(token.clone()) {
+            failures.push(Failure::Pagination {
+                message: format!(
+                    "page {page} returns a {} seen before",
+                    self.paginator.output_token
+                ),
+            });
+            return None;
+        }
+        Some(token)
+    }
+
+    /// The last body with every page's items under the result key and no next token; an item
+    /// on more than one page is a failure.
+    fn whole(self, failures: &mut Vec<Failure>) -> Value {
+        let result_key = self.result_key;
+        for (i, item) in self.items.iter().enumerate() {
+            if self.items[..i].contains(item) {
+                failures.push(Failure::Pagination {
+                    message: format!("{result_key} item {i} appears on more than one page: {item}"),
+                });
+            }
+        }
+        let mut whole = self
+            .last_body
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        if let Value::Object(map) = &mut whole {
+            map.remove(&self.paginator.output_token);
+            map.insert(result_key, Value::Array(self.items));
+        }
+        whole
+    }
 }
 
 fn render_expect(

@@ -122,15 +122,22 @@ impl Reply {
 
     /// The error code a client reads from the reply, if any.
     pub fn error_code(&self) -> Option<String> {
+        let header = self.header("x-amzn-errortype");
+        // Every reply is asked (retries depend on it): parse the body only when it can hold
+        // one of the members a code is read from.
+        let named = |member: &[u8]| self.body.windows(member.len()).any(|w| w == member);
+        if header.is_some() || !(named(b"\"code\"") || named(b"\"__type\"")) {
+            return error_code(header, None);
+        }
         let body = serde_json::from_slice::<Value>(&self.body).ok();
-        error_code(self.header("x-amzn-errortype"), body.as_ref())
+        error_code(header, body.as_ref())
     }
 }
 
-/// Sends requests to one endpoint. Clones share the pacer and the retry quota.
+/// Sends requests to one endpoint. Clones share the pacer, the retry quota and the connections.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    http: Arc<PerRuntime>,
     endpoint: String,
     signer: Option<Arc<dyn RequestSigner>>,
     options: ClientOptions,
@@ -158,13 +165,8 @@ impl Client {
         signer: Option<Arc<dyn RequestSigner>>,
         options: &ClientOptions,
     ) -> Result<Client, String> {
-        let http = reqwest::Client::builder()
-            .timeout(options.request_timeout)
-            .connect_timeout(options.request_timeout.min(MAX_CONNECT_TIMEOUT))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
         Ok(Client {
-            http,
+            http: Arc::new(PerRuntime::new(options.request_timeout)),
             endpoint: endpoint.trim_end_matches('/').to_owned() + "/",
             signer,
             options: options.clone(),
@@ -212,14 +214,16 @@ impl Client {
         body: &Value,
         unauthenticated: bool,
     ) -> Result<Reply, String> {
-        let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+        // Bytes: each attempt's copy of the payload is a reference count, not a copy.
+        let payload =
+            hyper::body::Bytes::from(serde_json::to_vec(body).map_err(|e| e.to_string())?);
+        let target = format!("{TARGET_PREFIX}.{operation}");
         let case = self.case_tag();
-        let build = || {
-            let request = self
-                .http
+        let build = |http: &reqwest::Client| {
+            let request = http
                 .post(&self.endpoint)
                 .header("content-type", CONTENT_TYPE)
-                .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
+                .header("x-amz-target", &target)
                 .body(payload.clone());
             match &case {
                 Some(case) => request.header(CASE_HEADER, case),
@@ -234,9 +238,9 @@ impl Client {
     pub async fn get(&self, path: &str) -> Result<Reply, String> {
         let url = format!("{}{}", self.endpoint, path.trim_start_matches('/'));
         let case = self.case_tag();
-        let build = || match &case {
-            Some(case) => self.http.get(&url).header(CASE_HEADER, case),
-            None => self.http.get(&url),
+        let build = |http: &reqwest::Client| match &case {
+            Some(case) => http.get(&url).header(CASE_HEADER, case),
+            None => http.get(&url),
         };
         self.execute(&build, false).await
     }
@@ -245,7 +249,7 @@ impl Client {
     /// the policy while the attempts stay within the per-request timeout in all.
     async fn execute(
         &self,
-        build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+        build: &(dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync),
         sign: bool,
     ) -> Result<Reply, String> {
         let policy = &self.options.retry;
@@ -330,80 +334,30 @@ impl Client {
     /// of body). Also returns how long it took from sending on (the pacer's wait not counted).
     async fn attempt(
         &self,
-        build: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+        build: &(dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync),
         sign: bool,
     ) -> Result<(Attempt, Duration), String> {
         let _permit = self.pacer.admit().await;
-        let mut request = build().build().map_err(|e| describe(&e))?;
+        let http = self.http.current()?;
+        let mut request = build(&http).build().map_err(|e| describe(&e))?;
         if sign && let Some(signer) = &self.signer {
             signer.sign(&mut request).await?;
         }
         let started = Instant::now();
-        let timeout = self.options.request_timeout;
-        let timed_out = |e: &reqwest::Error| {
-            if e.is_connect() && timeout > MAX_CONNECT_TIMEOUT {
-                format!(
-                    "timed out connecting after {} s (the connect timeout)",
-                    seconds(MAX_CONNECT_TIMEOUT)
-                )
-            } else {
-                format!(
-                    "timed out after {} s (the per-request timeout)",
-                    seconds(timeout)
-                )
-            }
-        };
-        let mut response = match self.http.execute(request).await {
+        let response = match http.execute(request).await {
             Ok(response) => response,
             Err(e) if e.is_timeout() => {
-                return Ok((Attempt::Lost(timed_out(&e)), started.elapsed()));
+                let message = self.timed_out(&e);
+                return Ok((Attempt::Lost(message), started.elapsed()));
             }
             Err(e) => return Ok((Attempt::Lost(describe(&e)), started.elapsed())),
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let too_large = format!(
-            "body larger than {} (the cap on what is read) in an HTTP {status} reply",
-            mib(MAX_BODY_BYTES)
-        );
-        if let Some(length) = response.content_length()
-            && length > MAX_BODY_BYTES as u64
-        {
-            let message = format!("{too_large}: Content-Length {length}; not read, not retried");
-            return Ok((Attempt::Unusable(message), started.elapsed()));
-        }
-        let declared = response.content_length().unwrap_or(0) as usize;
-        let mut body = Vec::with_capacity(declared);
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
-                    let message = format!(
-                        "{too_large}: stopped reading at {} bytes; not retried",
-                        body.len() + chunk.len()
-                    );
-                    return Ok((Attempt::Unusable(message), started.elapsed()));
-                }
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
-                Err(e) => {
-                    let message = if e.is_timeout() {
-                        format!(
-                            "{} while reading the body of an HTTP {status} reply ({} bytes read)",
-                            timed_out(&e),
-                            body.len()
-                        )
-                    } else {
-                        format!(
-                            "connection lost while reading the body of an HTTP {status} reply \
-                             ({} bytes read): {}",
-                            body.len(),
-                            describe(&e)
-                        )
-                    };
-                    return Ok((Attempt::Lost(message), started.elapsed()));
-                }
-            }
-        }
+        let body = match self.read_body(response, status).await {
+            Ok(body) => body,
+            Err(attempt) => return Ok((attempt, started.elapsed())),
+        };
         let elapsed = started.elapsed();
         let reply = Reply {
             status,
@@ -414,6 +368,138 @@ impl Client {
             retries: Vec::new(),
         };
         Ok((Attempt::Reply(reply), elapsed))
+    }
+
+    /// The body of `response` (an HTTP `status` reply), at most [`MAX_BODY_BYTES`] of it; else
+    /// what the attempt came to instead.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        status: u16,
+    ) -> Result<Vec<u8>, Attempt> {
+        let too_large = || {
+            format!(
+                "body larger than {} (the cap on what is read) in an HTTP {status} reply",
+                mib(MAX_BODY_BYTES)
+            )
+        };
+        if let Some(length) = response.content_length()
+            && length > MAX_BODY_BYTES as u64
+        {
+            let message = format!(
+                "{}: Content-Length {length}; not read, not retried",
+                too_large()
+            );
+            return Err(Attempt::Unusable(message));
+        }
+        let declared = response.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(declared);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
+                    let message = format!(
+                        "{}: stopped reading at {} bytes; not retried",
+                        too_large(),
+                        body.len() + chunk.len()
+                    );
+                    return Err(Attempt::Unusable(message));
+                }
+                Ok(Some(chunk)) if body.is_empty() && declared == chunk.len() => {
+                    body = Vec::from(chunk);
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => return Ok(body),
+                Err(e) if e.is_timeout() => {
+                    return Err(Attempt::Lost(format!(
+                        "{} while reading the body of an HTTP {status} reply ({} bytes read)",
+                        self.timed_out(&e),
+                        body.len()
+                    )));
+                }
+                Err(e) => {
+                    return Err(Attempt::Lost(format!(
+                        "connection lost while reading the body of an HTTP {status} reply \
+                         ({} bytes read): {}",
+                        body.len(),
+                        describe(&e)
+                    )));
+                }
+            }
+        }
+    }
+
+    /// What a timed-out attempt says: the connect timeout or the per-request timeout.
+    fn timed_out(&self, e: &reqwest::Error) -> String {
+        let timeout = self.options.request_timeout;
+        if e.is_connect() && timeout > MAX_CONNECT_TIMEOUT {
+            format!(
+                "timed out connecting after {} s (the connect timeout)",
+                seconds(MAX_CONNECT_TIMEOUT)
+            )
+        } else {
+            format!(
+                "timed out after {} s (the per-request timeout)",
+                seconds(timeout)
+            )
+        }
+    }
+}
+
+/// The HTTP clients of a [`Client`], one per tokio runtime that sends with it. A connection
+/// is driven by a task of the runtime that opened it, so a connection opened on a
+/// current-thread runtime (each trial thread drives its own, see [`crate::suite::block_on`])
+/// must not be used from another: each runtime gets its own connection pool. A client whose
+/// runtime has shut down is dropped (a task spawned with it holds a marker that goes with the
+/// runtime's tasks).
+struct PerRuntime {
+    request_timeout: Duration,
+    clients: std::sync::Mutex<Vec<RuntimeClient>>,
+}
+
+struct RuntimeClient {
+    runtime: tokio::runtime::Id,
+    /// Shared with a task that never ends: while the runtime lives the count is 2.
+    alive: Arc<()>,
+    http: reqwest::Client,
+}
+
+impl PerRuntime {
+    fn new(request_timeout: Duration) -> PerRuntime {
+        PerRuntime {
+            request_timeout,
+            clients: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The client of the runtime this is called in (made on its first request there).
+    fn current(&self) -> Result<reqwest::Client, String> {
+        let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+        let id = handle.id();
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        clients.retain(|c| Arc::strong_count(&c.alive) > 1);
+        if let Some(client) = clients.iter().find(|c| c.runtime == id) {
+            return Ok(client.http.clone());
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.request_timeout)
+            .connect_timeout(self.request_timeout.min(MAX_CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
+        let alive = Arc::new(());
+        let marker = alive.clone();
+        handle.spawn(async move {
+            let _marker = marker;
+            std::future::pending::<()>().await
+        });
+        clients.push(RuntimeClient {
+            runtime: id,
+            alive,
+            http: http.clone(),
+        });
+        Ok(http)
     }
 }
 

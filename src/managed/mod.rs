@@ -30,6 +30,24 @@ impl Server {
         }
     }
 
+    /// `count` managed servers for a target without an endpoint (see [`Server::start_for`]),
+    /// started side by side. Blocking.
+    pub fn start_several(target: Option<&str>, count: usize) -> Result<Vec<Server>, String> {
+        std::thread::scope(|scope| {
+            let starting: Vec<_> = (0..count.max(1))
+                .map(|_| scope.spawn(|| Server::start_for(target)))
+                .collect();
+            starting
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err("a server start panicked".into()))
+                })
+                .collect()
+        })
+    }
+
     /// The base URL, like `http://127.0.0.1:41234`.
     pub fn endpoint(&self) -> &str {
         match self {

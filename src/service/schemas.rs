@@ -214,6 +214,11 @@ impl SchemaStore {
         GLOBAL.set(store).map_err(|_| SchemaError::AlreadyInUse)
     }
 
+    /// True for the schemas built into the binary (not a directory's).
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.origin, Origin::Embedded)
+    }
+
     /// The schemas built into the binary.
     pub fn embedded() -> SchemaStore {
         SchemaStore::from_origin(Origin::Embedded)

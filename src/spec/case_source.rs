@@ -149,7 +149,14 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>, errors: &mut Ve
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // The entry's type comes with the directory listing; only a symbolic link needs a
+        // `stat` to tell a folder from a file.
+        let is_dir = match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => path.is_dir(),
+            Ok(kind) => kind.is_dir(),
+            Err(_) => path.is_dir(),
+        };
+        if is_dir {
             if dir == root && path.file_name().is_some_and(|n| n == EXPECTATIONS_DIR) {
                 continue;
             }

@@ -6,6 +6,8 @@
 //! ([`Pattern::Templated`], and regexes whose source holds `${`) until [`Pattern::render`] fills
 //! them in for a run; a rendered tree holds none, and its regexes are compiled exactly once.
 
+use std::sync::Arc;
+
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
@@ -122,8 +124,10 @@ pub struct RegexPattern {
 /// The state of a `$regex`.
 #[derive(Debug, Clone)]
 pub enum Compiled {
-    /// Compiled, once (at load, or when its template was rendered).
-    Ready(Regex),
+    /// Compiled, once (at load, or when its template was rendered). Shared: a `Regex` clone
+    /// gets a cache pool of its own, which its first match fills anew, and expectations are
+    /// cloned for every step that renders them.
+    Ready(Arc<Regex>),
     /// The source holds `${`: compiled when rendered.
     Template,
     /// The rendered source does not compile (a mismatch when matched).
@@ -233,10 +237,10 @@ thread_local! {
     pub(crate) static REGEX_COMPILES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-fn compile(source: &str) -> Result<Regex, regex::Error> {
+fn compile(source: &str) -> Result<Arc<Regex>, regex::Error> {
     #[cfg(test)]
     REGEX_COMPILES.with(|n| n.set(n.get() + 1));
-    Regex::new(source)
+    Regex::new(source).map(Arc::new)
 }
 
 impl Pattern {

@@ -46,6 +46,37 @@ fn exact_id(args: &Arguments) -> Option<&str> {
     )
 }
 
+/// A case as a listing shows it: its id and its area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub area: String,
+}
+
+/// What `--list` shows, in the order a run takes them: the case files of `source` by id, then
+/// (when `with_generated`) the generated validation cases by id. Only file names are read and
+/// the generated ids come from [`generated::index`], so listing takes milliseconds; a file
+/// that does not load is still listed (the run reports it).
+pub fn listing(
+    source: &CaseSource,
+    store: &SchemaStore,
+    with_generated: bool,
+) -> Result<Vec<Listed>, LoadErrors> {
+    let (files, errors) = source.case_files();
+    if !errors.is_empty() {
+        return Err(LoadErrors(errors));
+    }
+    let listed = |id: String| Listed {
+        area: id.split('/').next().unwrap_or(&id).to_owned(),
+        id,
+    };
+    let mut out: Vec<Listed> = files.iter().map(|f| listed(case_id(f))).collect();
+    if with_generated {
+        out.extend(generated::index::ids(store)?.into_iter().map(listed));
+    }
+    Ok(out)
+}
+
 /// Loads the cases `args` select from `source`, with the generated validation cases when
 /// `with_generated` (see the module docs).
 pub fn load(
@@ -188,6 +219,24 @@ mod tests {
         assert_eq!(exact_id(&args(&["users/a"])), None);
         assert_eq!(exact_id(&args(&["--exact", "--list", "users/a"])), None);
         assert_eq!(exact_id(&args(&[])), None);
+    }
+
+    #[test]
+    fn the_listing_has_the_ids_and_areas_of_a_full_load_in_run_order() {
+        let store = SchemaStore::global();
+        for with_generated in [false, true] {
+            let mut full = load_all(&CaseSource::Bundled, store, with_generated).unwrap();
+            full.sort_by_key(|case| case.area == generated::AREA);
+            let listed = listing(&CaseSource::Bundled, store, with_generated).unwrap();
+            let expected: Vec<Listed> = full
+                .iter()
+                .map(|case| Listed {
+                    id: case.id.clone(),
+                    area: case.area.clone(),
+                })
+                .collect();
+            assert_eq!(listed, expected);
+        }
     }
 
     #[test]

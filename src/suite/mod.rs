@@ -1,22 +1,24 @@
 //! A suite run: loads the cases, works out the target (a managed moto unless an endpoint is
 //! given; a managed cognito-local for `--target cognito-local` without one), turns each case into a libtest-mimic trial (named by its id, with its area as kind)
-//! that runs on one shared tokio runtime, and applies the target's expectations.
+//! that runs its case on the trial thread's own tokio runtime ([`block_on`]), and applies the target's expectations.
 //!
 //! The same settings come from flags (`cognito-contract run`) or, for `harness = false` tests,
 //! from the environment: see [`Suite::from_env`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
 use crate::exec::runner::{self, RunContext};
 use crate::http::aws::{self, NetworkSettings};
 use crate::managed::Server;
 use crate::report::{self, CaseFinished, Collector, Outputs, Reporter, Summary};
 use crate::service::schemas::SchemaStore;
+use crate::spec::case::Case;
 use crate::spec::case_source::CaseSource;
 use crate::spec::load::LoadErrors;
 use crate::spec::select;
@@ -56,6 +58,10 @@ pub struct Suite {
     /// Run the generated validation cases ([`crate::spec::generated`]) too; `None`: with the
     /// bundled cases, not with a case directory of your own.
     pub generated: Option<bool>,
+    /// How many managed motos to start and share the cases out to (each case sticks to one);
+    /// `None`: one per test thread. moto serves one request at a time, so one server bounds
+    /// a run on several cores.
+    pub moto_servers: Option<usize>,
     /// Record the run, or verify the target against a recording (see [`crate::recording`]).
     pub recording: Option<crate::recording::Mode>,
     /// Answer from this recording instead of a target ([`crate::recording::replay`]).
@@ -85,6 +91,7 @@ impl Suite {
             network: NetworkSettings::default(),
             case_timeout: None,
             generated: None,
+            moto_servers: None,
             recording: None,
             replay: None,
         }
@@ -96,7 +103,8 @@ impl Suite {
     /// and the report files `COGNITO_CONTRACT_JUNIT`, `COGNITO_CONTRACT_JSON_REPORT` and
     /// `COGNITO_CONTRACT_MARKDOWN`; `COGNITO_CONTRACT_GENERATED=0` leaves the generated
     /// validation cases out (`1` runs them with a case directory too). Without `AWS_REGION` the region comes from the profile, as
-    /// for the SDKs; `COGNITO_CONTRACT_CASE_TIMEOUT` sets the per-case timeout. The opt-in,
+    /// for the SDKs; `COGNITO_CONTRACT_CASE_TIMEOUT` sets the per-case timeout and
+    /// `COGNITO_CONTRACT_MOTO_SERVERS` how many managed motos to start. The opt-in,
     /// retry and pacing variables are read when the run connects (see [`crate::http::aws`]).
     pub fn from_env() -> Suite {
         let var = crate::support::env::var;
@@ -119,6 +127,12 @@ impl Suite {
         }
         suite.lenient = crate::support::env::flag("COGNITO_CONTRACT_LENIENT");
         suite.generated = generated_from_env();
+        if let Some(count) = var("COGNITO_CONTRACT_MOTO_SERVERS") {
+            suite.moto_servers = count
+                .parse()
+                .map_err(|e| eprintln!("warning: COGNITO_CONTRACT_MOTO_SERVERS: {e}; ignored"))
+                .ok();
+        }
         suite.reports = Outputs::from_env();
         suite
     }
@@ -149,6 +163,13 @@ impl Suite {
     pub fn includes_generated(&self) -> bool {
         self.generated
             .unwrap_or(matches!(self.cases, CaseSource::Bundled))
+    }
+
+    /// Starts `count` managed motos (when the suite starts moto) and shares the cases out to
+    /// them, each case to the one running the fewest.
+    pub fn moto_servers(mut self, count: usize) -> Self {
+        self.moto_servers = Some(count);
+        self
     }
 
     /// Writes JUnit XML to `path` after the run.
@@ -186,126 +207,93 @@ impl Suite {
     }
 
     fn run_inner(self, args: &Arguments) -> Result<ExitCode, String> {
-        if !args.list {
-            self.check_aws_opt_in()?;
+        if args.list {
+            return self.list(args);
         }
-        let store = SchemaStore::global();
+        self.check_aws_opt_in()?;
         let with_generated = self.includes_generated();
-        let selection = select::load(&self.cases, args, store, with_generated)
+        let selection = select::load(&self.cases, args, SchemaStore::global(), with_generated)
             .map_err(|e: LoadErrors| e.to_string())?;
-
         // A replay is the target: the recording's, unless a target is named.
-        let replay = self.start_replay(args.list)?;
+        let replay = self.start_replay()?;
         let target_name = self
             .target
             .clone()
             .or_else(|| replay.as_ref().map(|r| r.recorded_against().to_owned()))
             .or_else(|| self.endpoint.is_none().then(|| "moto".to_owned()));
-        let ids = selection.ids();
-        let expectations = self.expectations(target_name.as_deref(), &ids, with_generated)?;
+        let expectations =
+            self.expectations(target_name.as_deref(), &selection.ids(), with_generated)?;
 
-        // Only start a server when some trial will run.
-        let mut server = None;
-        let endpoint = match (&self.endpoint, args.list) {
-            _ if replay.is_some() => replay.as_ref().map_or("", |r| r.endpoint()).to_owned(),
-            (Some(endpoint), _) => endpoint.clone(),
-            (None, _) if self.target.as_deref() == Some(aws::AWS_TARGET) => {
-                aws::regional_endpoint(&self.region)?
-            }
-            (None, true) => String::from("http://127.0.0.1:0"),
-            (None, false) if report::process_per_test() => {
-                return Err(NEXTEST_NEEDS_ENDPOINT.into());
-            }
-            (None, false) => {
-                let started = Server::start_for(self.target.as_deref())?;
-                let endpoint = started.endpoint().to_owned();
-                server = Some(started);
-                endpoint
-            }
+        let (servers, endpoints) = match &replay {
+            Some(replay) => (Vec::new(), vec![replay.endpoint().to_owned()]),
+            None => self.endpoints(args)?,
         };
-        let shown_target = target_name.clone().unwrap_or_else(|| endpoint.clone());
-
-        let (mut context, aws) = self.context_for(&endpoint, args.list)?;
-        context.lenient = self.lenient;
-        let recording = self.watch(&mut context, replay.is_some(), args.list, &shown_target)?;
-        let context = Arc::new(context);
-        if !args.list
-            && let Err(message) = runtime().block_on(probe(&context))
-        {
-            eprintln!("error: {endpoint} is unreachable: {message}");
-            return Ok(ExitCode::from(EXIT_UNREACHABLE));
+        let shown_target = target_name.clone().unwrap_or_else(|| endpoints[0].clone());
+        let (mut contexts, aws) = self.contexts(&endpoints)?;
+        let recording = self.watch(&mut contexts, replay.is_some(), &shown_target)?;
+        let contexts: Vec<Arc<RunContext>> = contexts.into_iter().map(Arc::new).collect();
+        for (context, endpoint) in contexts.iter().zip(&endpoints) {
+            if let Err(message) = block_on(probe(context)) {
+                eprintln!("error: {endpoint} is unreachable: {message}");
+                return Ok(ExitCode::from(EXIT_UNREACHABLE));
+            }
         }
-        let expectations = Arc::new(expectations);
-        let summary = Arc::new(Summary::default());
-        let collector = Arc::new(Collector::new(
-            selection.suite.clone(),
-            target_name.clone(),
-            &endpoint,
-            &self.region,
-        ));
-
-        // The hand-written cases first, the generated ones after them: on a target that does
-        // not validate, a generated case may create something, and hand-written cases that list
-        // the account (ListUserPools) should have finished by then.
-        let mut cases = selection.cases;
-        cases.sort_by_key(|case| case.area == crate::spec::generated::AREA);
-        let trials = cases
-            .into_iter()
-            .map(|case| {
-                let (context, expectations, summary, collector) = (
-                    context.clone(),
-                    expectations.clone(),
-                    summary.clone(),
-                    collector.clone(),
-                );
-                let name = case.id.clone();
-                let kind = case.area.clone();
-                Trial::ignorable_test(name, move || {
-                    if let Some(reason) = aws::unmet_requirements(&case, aws) {
-                        return Ok(Completion::ignored_with(reason));
-                    }
-                    if context.interrupt.is_raised() {
-                        return Ok(Completion::ignored_with(context.interrupt.not_started()));
-                    }
-                    let entries = expectations.for_case(&case.id);
-                    let report = runtime().block_on(runner::run_case(
-                        &case,
-                        &context,
-                        &expectations::EntryWaivers(&entries),
-                    ));
-                    let verdict = expectations::verdict_of(&entries, &report);
-                    let event = CaseFinished {
-                        case: &case,
-                        report: &report,
-                        verdict: &verdict,
-                    };
-                    summary.case_finished(&event);
-                    collector.case_finished(&event);
-                    outcome(&verdict).map_err(|failed| with_retries(failed, &report))
-                })
-                .with_kind(kind)
-            })
-            .collect();
-
-        let conclusion = libtest_mimic::run(args, trials);
-        let (leftovers, _) = match args.list {
-            true => (Vec::new(), true),
-            false => runtime().block_on(crate::account::sweep::delete_leftovers(
+        let shared = Arc::new(Shared {
+            expectations,
+            summary: Summary::default(),
+            collector: Collector::new(
+                selection.suite.clone(),
+                target_name,
+                &endpoints[0],
+                &self.region,
+            ),
+            targets: Targets::new(contexts),
+            aws,
+        });
+        let conclusion = libtest_mimic::run(args, trials(selection.cases, &shared));
+        let mut leftovers = Vec::new();
+        for context in &shared.targets.contexts {
+            let (lines, _) = block_on(crate::account::sweep::delete_leftovers(
                 &context.client,
                 &context.pools,
-            )),
-        };
-        drop(server);
-        drop(replay);
-        if args.list {
-            return Ok(conclusion.exit_code());
+            ));
+            leftovers.extend(lines);
         }
-        print!("{}", summary.render(&shown_target));
-        for line in &leftovers {
+        drop(servers);
+        drop(replay);
+        let ended = Ended {
+            conclusion,
+            shown_target,
+            leftovers,
+            recording,
+        };
+        self.finish(args, &shared, ended)
+    }
+
+    /// `--list`: the ids and areas of the cases, from file names and the kept generated ids
+    /// ([`select::listing`]), without loading anything else.
+    fn list(&self, args: &Arguments) -> Result<ExitCode, String> {
+        let listed = select::listing(
+            &self.cases,
+            SchemaStore::global(),
+            self.includes_generated(),
+        )
+        .map_err(|e| e.to_string())?;
+        let trials = listed
+            .into_iter()
+            .map(|case| Trial::test(case.id, || Ok(())).with_kind(case.area))
+            .collect();
+        Ok(libtest_mimic::run(args, trials).exit_code())
+    }
+
+    /// What a run prints and writes after its last case, and its exit status.
+    fn finish(&self, args: &Arguments, shared: &Shared, ended: Ended) -> Result<ExitCode, String> {
+        print!("{}", shared.summary.render(&ended.shown_target));
+        for line in &ended.leftovers {
             println!("{line}");
         }
         let full_run = args.filter.is_none() && args.skip.is_empty() && !args.ignored;
-        let stale = expectations.stale_waivers();
+        let stale = shared.expectations.stale_waivers();
         for entry in &stale {
             println!(
                 "stale expectation: {:?} check {:?} covered no failure in this run ({})",
@@ -315,58 +303,58 @@ impl Suite {
             );
         }
         let stale_in_report = if full_run { stale.as_slice() } else { &[] };
-        if let Err(message) = self.reports.write(collector.finish(stale_in_report)) {
+        if let Err(message) = self.reports.write(shared.collector.finish(stale_in_report)) {
             eprintln!("error: {message}");
             return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
         }
-        let recorded = recording.finish(full_run);
+        let recorded = ended.recording.finish(full_run);
         recorded.lines.iter().for_each(|line| println!("{line}"));
         if recorded.harness_error {
             return Ok(ExitCode::from(EXIT_HARNESS_ERROR));
         }
-        if let Some(status) = context.interrupt.exit_status() {
+        let interrupt = &shared.targets.contexts[0].interrupt;
+        if let Some(status) = interrupt.exit_status() {
             return Ok(ExitCode::from(status));
         }
-        if conclusion.has_failed() || (full_run && !stale.is_empty()) || recorded.fails_run {
+        if ended.conclusion.has_failed() || (full_run && !stale.is_empty()) || recorded.fails_run {
             return Ok(ExitCode::from(EXIT_UNEXPECTED));
         }
         Ok(ExitCode::SUCCESS)
     }
+
+    /// The managed servers started for the run (none when an endpoint is given) and the
+    /// endpoints to send to: several managed motos share the cases out (see
+    /// [`Suite::moto_servers`]).
+    fn endpoints(&self, args: &Arguments) -> Result<(Vec<Server>, Vec<String>), String> {
+        if let Some(endpoint) = &self.endpoint {
+            return Ok((Vec::new(), vec![endpoint.clone()]));
+        }
+        if self.target.as_deref() == Some(aws::AWS_TARGET) {
+            return Ok((Vec::new(), vec![aws::regional_endpoint(&self.region)?]));
+        }
+        if report::process_per_test() {
+            return Err(NEXTEST_NEEDS_ENDPOINT.into());
+        }
+        let count = match self.target.as_deref() {
+            Some(crate::managed::cognito_local::TARGET) => 1,
+            _ => self.moto_servers_for(args),
+        };
+        let servers = Server::start_several(self.target.as_deref(), count)?;
+        let endpoints = servers.iter().map(|s| s.endpoint().to_owned()).collect();
+        Ok((servers, endpoints))
+    }
+
+    /// How many managed motos a run with `args` starts: [`Suite::moto_servers`], else one per
+    /// test thread.
+    fn moto_servers_for(&self, args: &Arguments) -> usize {
+        let threads = args.test_threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        self.moto_servers.unwrap_or(threads).max(1)
+    }
 }
 
 impl Suite {
-    /// The replay server a run with [`Suite::replay`] answers from (none for `--list`).
-    fn start_replay(
-        &self,
-        list: bool,
-    ) -> Result<Option<crate::recording::replay::ReplayServer>, String> {
-        match (&self.replay, list) {
-            (Some(dir), false) => crate::recording::replay::ReplayServer::start(dir).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    /// Starts what the run does with a recording and hooks it into `context`; a replay's
-    /// client names each request's case.
-    fn watch(
-        &self,
-        context: &mut RunContext,
-        replayed: bool,
-        list: bool,
-        target: &str,
-    ) -> Result<crate::recording::Active, String> {
-        if list {
-            return Ok(crate::recording::Active::None);
-        }
-        let active =
-            crate::recording::Active::start(self.recording.as_ref(), target, &self.region)?;
-        context.observer = active.observer();
-        if replayed {
-            context.client = context.client.clone().tagging_cases();
-        }
-        Ok(active)
-    }
-
     /// The expectations of `target` (none without a name) for a suite of `ids`; a run without
     /// the generated cases keeps entries that name only those.
     fn expectations(
@@ -398,38 +386,161 @@ impl Suite {
         aws::check_allowed(&endpoint, settings.allow_aws)
     }
 
-    /// The run context for `endpoint`. For a run (not `--list`) this checks the real-AWS
-    /// opt-in before anything is sent, resolves credentials, prints what a run against AWS
-    /// needs to say, and listens for Ctrl-C and SIGTERM. Also says whether the target is AWS.
-    fn context_for(&self, endpoint: &str, list: bool) -> Result<(RunContext, bool), String> {
-        let aws = self.target.as_deref() == Some(aws::AWS_TARGET) || aws::is_aws_endpoint(endpoint);
-        if list {
-            return Ok((
-                RunContext::new(endpoint, &self.region, self.request_timeout)?,
-                aws,
-            ));
+    /// The run contexts for `endpoints` (one each; they share the run prefix and the
+    /// interrupt, each keeps its own pool ledger). This checks the real-AWS opt-in before
+    /// anything is sent, resolves credentials, prints what a run against AWS needs to say, and
+    /// listens for Ctrl-C and SIGTERM. Also says whether the target is AWS.
+    fn contexts(&self, endpoints: &[String]) -> Result<(Vec<RunContext>, bool), String> {
+        let mut contexts: Vec<RunContext> = Vec::new();
+        let mut aws = false;
+        for endpoint in endpoints {
+            let connection = block_on(aws::connect(
+                endpoint,
+                self.target.as_deref(),
+                &self.region,
+                &self.network,
+                self.request_timeout,
+            ))?;
+            if let Some(first) = contexts.first() {
+                let next = first.for_client(connection.client.clone());
+                contexts.push(next);
+                continue;
+            }
+            let mut context = RunContext::with_client(connection.client.clone());
+            context.region = self.region.clone();
+            context.secrets = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+                .iter()
+                .filter_map(|name| crate::support::env::var(name))
+                .collect();
+            context.case_timeout = Some(self.case_timeout.unwrap_or(DEFAULT_CASE_TIMEOUT));
+            context.tag_pools = connection.aws;
+            context.lenient = self.lenient;
+            if connection.aws {
+                eprint!("{}", connection.banner(Some(&context.prefix)));
+            }
+            context.interrupt.listen_for_signals(runtime())?;
+            aws = self.target.as_deref() == Some(aws::AWS_TARGET) || connection.aws;
+            contexts.push(context);
         }
-        let connection = runtime().block_on(aws::connect(
-            endpoint,
-            self.target.as_deref(),
-            &self.region,
-            &self.network,
-            self.request_timeout,
-        ))?;
-        let mut context = RunContext::with_client(connection.client.clone());
-        context.region = self.region.clone();
-        context.secrets = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
-            .iter()
-            .filter_map(|name| crate::support::env::var(name))
-            .collect();
-        context.case_timeout = Some(self.case_timeout.unwrap_or(DEFAULT_CASE_TIMEOUT));
-        context.tag_pools = connection.aws;
-        if connection.aws {
-            eprint!("{}", connection.banner(Some(&context.prefix)));
-        }
-        context.interrupt.listen_for_signals(runtime())?;
-        Ok((context, connection.aws))
+        Ok((contexts, aws))
     }
+
+    /// The replay server a run with [`Suite::replay`] answers from.
+    fn start_replay(&self) -> Result<Option<crate::recording::replay::ReplayServer>, String> {
+        match &self.replay {
+            Some(dir) => crate::recording::replay::ReplayServer::start(dir).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Starts what the run does with a recording and hooks it into every context; a replay's
+    /// client names each request's case.
+    fn watch(
+        &self,
+        contexts: &mut [RunContext],
+        replayed: bool,
+        target: &str,
+    ) -> Result<crate::recording::Active, String> {
+        let active =
+            crate::recording::Active::start(self.recording.as_ref(), target, &self.region)?;
+        for context in contexts {
+            context.observer = active.observer();
+            if replayed {
+                context.client = context.client.clone().tagging_cases();
+            }
+        }
+        Ok(active)
+    }
+}
+
+/// How the trials ended, and what the run still has to report.
+struct Ended {
+    conclusion: Conclusion,
+    shown_target: String,
+    leftovers: Vec<String>,
+    recording: crate::recording::Active,
+}
+
+/// What every trial of a run shares.
+struct Shared {
+    expectations: Expectations,
+    summary: Summary,
+    collector: Collector,
+    targets: Targets,
+    /// The target is real AWS (cases that need outside setup are skipped).
+    aws: bool,
+}
+
+/// The run contexts of the endpoints a run sends to, and how many cases each is running: a
+/// case goes to the one running the fewest, and keeps it for all its steps.
+struct Targets {
+    contexts: Vec<Arc<RunContext>>,
+    running: Vec<AtomicUsize>,
+}
+
+impl Targets {
+    fn new(contexts: Vec<Arc<RunContext>>) -> Targets {
+        let running = contexts.iter().map(|_| AtomicUsize::new(0)).collect();
+        Targets { contexts, running }
+    }
+
+    /// Runs `f` with the context that is running the fewest cases.
+    fn with_least_busy<T>(&self, f: impl FnOnce(&RunContext) -> T) -> T {
+        let index = (0..self.contexts.len())
+            .min_by_key(|&i| self.running[i].load(Ordering::Relaxed))
+            .unwrap_or(0);
+        self.running[index].fetch_add(1, Ordering::Relaxed);
+        let result = f(&self.contexts[index]);
+        self.running[index].fetch_sub(1, Ordering::Relaxed);
+        result
+    }
+}
+
+/// The trials of `cases`: the hand-written cases first, the generated ones after them (on a
+/// target that does not validate, a generated case may create something, and hand-written
+/// cases that list the account (ListUserPools) should have finished by then).
+fn trials(mut cases: Vec<Case>, shared: &Arc<Shared>) -> Vec<Trial> {
+    cases.sort_by_key(|case| case.area == crate::spec::generated::AREA);
+    cases
+        .into_iter()
+        .map(|case| {
+            let shared = shared.clone();
+            let kind = case.area.clone();
+            Trial::ignorable_test(case.id.clone(), move || run_trial(&case, &shared))
+                .with_kind(kind)
+        })
+        .collect()
+}
+
+/// Runs `case` as a trial: its verdict, counted and collected.
+fn run_trial(case: &Case, shared: &Shared) -> Result<Completion, Failed> {
+    if let Some(reason) = aws::unmet_requirements(case, shared.aws) {
+        return Ok(Completion::ignored_with(reason));
+    }
+    let entries = shared.expectations.for_case(&case.id);
+    let report = shared.targets.with_least_busy(|context| {
+        if context.interrupt.is_raised() {
+            return Err(context.interrupt.not_started());
+        }
+        Ok(block_on(runner::run_case(
+            case,
+            context,
+            &expectations::EntryWaivers(&entries),
+        )))
+    });
+    let report = match report {
+        Ok(report) => report,
+        Err(not_started) => return Ok(Completion::ignored_with(not_started)),
+    };
+    let verdict = expectations::verdict_of(&entries, &report);
+    let event = CaseFinished {
+        case,
+        report: &report,
+        verdict: &verdict,
+    };
+    shared.summary.case_finished(&event);
+    shared.collector.case_finished(&event);
+    outcome(&verdict).map_err(|failed| with_retries(failed, &report))
 }
 
 /// A failure message with the retries its steps needed, and the tries of its repeated
@@ -501,7 +612,22 @@ async fn probe(context: &RunContext) -> Result<(), String> {
         .map(|_| ())
 }
 
-/// The one tokio runtime all trials share.
+/// Runs `future` to its end on this thread's own current-thread runtime (made on first use,
+/// kept for the thread's life). Trials run their cases so: a case's requests, timers and
+/// connections are driven by the thread that waits for them, with no hand-off to other
+/// threads. Not for use inside a runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    thread_local! {
+        static LOCAL: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+    }
+    LOCAL.with(|runtime| runtime.block_on(future))
+}
+
+/// The shared multi-threaded tokio runtime: for what must go on while trial threads wait (the
+/// signal listener), and for callers that want a runtime to spawn on.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -511,4 +637,57 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
             .build()
             .expect("a tokio runtime")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(count: u16) -> Targets {
+        let contexts = (0..count)
+            .map(|i| {
+                let endpoint = format!("http://127.0.0.1:{}", 1000 + i);
+                Arc::new(RunContext::new(&endpoint, "us-east-1", Duration::from_secs(1)).unwrap())
+            })
+            .collect();
+        Targets::new(contexts)
+    }
+
+    #[test]
+    fn a_case_goes_to_the_endpoint_running_the_fewest_cases() {
+        let targets = targets(3);
+        let endpoint = |c: &RunContext| c.client.endpoint().to_owned();
+        let seen = targets.with_least_busy(|a| {
+            targets.with_least_busy(|b| {
+                let c = targets.with_least_busy(endpoint);
+                // Three cases at once: one on each server.
+                let mut all = vec![endpoint(a), endpoint(b), c];
+                all.sort();
+                all.dedup();
+                all.len()
+            })
+        });
+        assert_eq!(seen, 3);
+        // Each finished case frees its server: the next takes the first one again.
+        let next = targets.with_least_busy(endpoint);
+        assert_eq!(next, "http://127.0.0.1:1000/");
+        assert!(
+            targets
+                .running
+                .iter()
+                .all(|r| r.load(Ordering::Relaxed) == 0)
+        );
+    }
+
+    #[test]
+    fn one_moto_per_test_thread_unless_a_count_is_given() {
+        let args = |list: &[&str]| {
+            Arguments::from_iter(std::iter::once("contract").chain(list.iter().copied()))
+        };
+        let suite = Suite::bundled();
+        assert_eq!(suite.moto_servers_for(&args(&["--test-threads", "3"])), 3);
+        let suite = suite.moto_servers(2);
+        assert_eq!(suite.moto_servers_for(&args(&["--test-threads", "3"])), 2);
+        assert_eq!(suite.moto_servers(0).moto_servers_for(&args(&[])), 1);
+    }
 }

@@ -16,6 +16,12 @@ pub fn case_files() -> &'static [(&'static str, &'static str)] {
     files::CASE_FILES
 }
 
+/// A hash of the embedded schemas and of the source of the generated validation cases
+/// (`build.rs`): equal fingerprints mean equal generated cases.
+pub fn generated_fingerprint() -> &'static str {
+    files::GENERATED_FINGERPRINT
+}
+
 /// The text of `schemas/<relative>`, if it was embedded.
 pub fn schema_file(relative: &str) -> Option<&'static str> {
     find(files::SCHEMA_FILES, relative)

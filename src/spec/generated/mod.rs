@@ -9,12 +9,14 @@
 //! [`expect`] turns that into what a case checks (the exact text where every part is evidenced,
 //! a partial pattern where it is not). [`suite`] makes each generated case an ordinary
 //! [`crate::spec::case::Case`] named `generated/<Operation>/<MemberPath>/<keyword>` through the
-//! case loader, so every rule of case files applies to it.
+//! case loader, so every rule of case files applies to it. [`index`] keeps their ids, for
+//! listing without generating them.
 
 pub mod base;
 pub mod cases;
 pub mod constraints;
 pub mod expect;
+pub mod index;
 pub mod message;
 pub mod schema;
 pub mod strings;

@@ -166,17 +166,33 @@ pub fn load_by_id(store: &SchemaStore, id: &str) -> Option<Result<Case, LoadErro
 }
 
 /// The id, area and operation of every generated case of `store`, without loading them (what
-/// a process that runs one case needs to know of the rest of the suite).
+/// a process that runs one case needs to know of the rest of the suite), from the kept ids
+/// ([`crate::spec::generated::index`]).
 pub fn refs(store: &SchemaStore) -> Result<Vec<CaseRef>, LoadErrors> {
-    Ok(generated_of(store)?
-        .cases
-        .iter()
-        .map(|case| CaseRef {
-            id: case.name.clone(),
+    Ok(crate::spec::generated::index::ids(store)?
+        .into_iter()
+        .map(|id| CaseRef {
             area: AREA.to_owned(),
-            operations: vec![case.constraint.operation.clone()],
+            operations: id
+                .split('/')
+                .nth(1)
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            id,
         })
         .collect())
+}
+
+/// The sorted ids of every generated case of `store`, generated.
+pub fn generated_ids(store: &SchemaStore) -> Result<Vec<String>, LoadErrors> {
+    let mut ids: Vec<String> = generated_of(store)?
+        .cases
+        .iter()
+        .map(|case| case.name.clone())
+        .collect();
+    ids.sort();
+    Ok(ids)
 }
 
 fn generate_error(error: GenerateError) -> LoadErrors {
