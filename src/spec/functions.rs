@@ -16,6 +16,7 @@
 //! | `${secret_hash(username, client_id, client_secret)}` | `SECRET_HASH` / `SecretHash` |
 //! | `${totp(secret)}` | the TOTP code of a `SecretCode` (the next step's when this one ends within 5 s) |
 //! | `${totp_next(secret)}` | the code of the following 30-second step |
+//! | `${totp_last(secret)}` | the code `totp` or `totp_next` last gave for that secret in the case (to send a used code again) |
 //! | `${device_verifier(new_device_metadata)}` | the `DeviceSecretVerifierConfig` object for ConfirmDevice |
 //! | `${device_srp_a}` | `SRP_A` of a fresh SRP private value for `DEVICE_SRP_AUTH` |
 //! | `${device_signature(challenge, device_key)}` | `PASSWORD_CLAIM_SIGNATURE` for `DEVICE_PASSWORD_VERIFIER` |
@@ -62,6 +63,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: &["secret"],
     },
     Function {
+        name: "totp_last",
+        params: &["secret"],
+    },
+    Function {
         name: "srp_signature",
         params: &["challenge", "password", "pool_id"],
     },
@@ -95,6 +100,8 @@ pub struct AuthState {
     srp: Option<SrpClient>,
     device_srp: Option<SrpClient>,
     devices: BTreeMap<String, RememberedDevice>,
+    /// The TOTP code last computed for each secret.
+    totp_codes: BTreeMap<String, String>,
 }
 
 /// The functions as one step sees them: the case's [`AuthState`] and [`Secrets`], and the
@@ -157,6 +164,14 @@ impl<'s> Calls<'s> {
             }
             ("totp", [secret]) => self.totp(secret, false)?,
             ("totp_next", [secret]) => self.totp(secret, true)?,
+            ("totp_last", [secret]) => {
+                let secret = text(secret, "secret")?;
+                self.secrets.add(secret);
+                self.state.totp_codes.get(secret).cloned().ok_or(
+                    "totp_last gives a code an earlier ${totp(...)} or ${totp_next(...)} computed \
+                     for this secret, and none did",
+                )?
+            }
             ("srp_signature", [challenge, password, pool]) => self.srp_signature(
                 challenge,
                 text(password, "password")?,
@@ -190,7 +205,11 @@ impl<'s> Calls<'s> {
         } else {
             totp::safe_code_at(secret, now, totp::DEFAULT_MIN_REMAINING_SECONDS)
         };
-        code.map_err(|e| format!("secret: {e}"))
+        let code = code.map_err(|e| format!("secret: {e}"))?;
+        self.state
+            .totp_codes
+            .insert(secret.to_owned(), code.clone());
+        Ok(code)
     }
 
     fn srp_signature(
@@ -394,6 +413,27 @@ mod tests {
         assert_eq!(server.verify(&answer), Ok(()));
         let device_password = &state.devices[key].device_password;
         assert!(!secrets.mask(device_password).contains(device_password));
+    }
+
+    #[test]
+    fn totp_last_repeats_the_code_last_computed_for_the_secret_in_the_case() {
+        const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        let mut state = AuthState::default();
+        let mut secrets = Secrets::new();
+        let err = Calls::new(&mut state, &mut secrets, vector_time())
+            .call("totp_last", &[json!(SECRET)])
+            .unwrap_err();
+        assert!(err.contains("none did"), "{err}");
+        let code = Calls::new(&mut state, &mut secrets, vector_time())
+            .call("totp", &[json!(SECRET)])
+            .unwrap();
+        // A later step, a minute on: totp gives another code, totp_last the used one.
+        let later = vector_time() + std::time::Duration::from_secs(60);
+        let mut calls = Calls::new(&mut state, &mut secrets, later);
+        assert_eq!(calls.call("totp_last", &[json!(SECRET)]).unwrap(), code);
+        let fresh = calls.call("totp", &[json!(SECRET)]).unwrap();
+        assert_ne!(fresh, code);
+        assert_eq!(calls.call("totp_last", &[json!(SECRET)]).unwrap(), fresh);
     }
 
     #[test]
