@@ -19,6 +19,7 @@ use hyper::{Request, Response};
 use crate::exec::runner::{NoWaivers, RunContext, run_case};
 use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::load::load_case;
+use crate::support::loopback::LoopbackServer;
 
 /// The reply every request gets: a valid `DescribeUserPool` output.
 const REPLY: &str = r#"{"UserPool":{"Id":"us-east-1_bench","Name":"bench","Arn":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_bench","CreationDate":1.7E9,"LastModifiedDate":1.7E9}}"#;
@@ -49,8 +50,10 @@ pub(super) fn command(args: &BenchArgs) -> ExitCode {
 
 fn run(args: &BenchArgs) -> Result<Vec<String>, String> {
     check_reply_is_valid()?;
-    let stub = Stub::start()?;
-    let endpoint = stub.endpoint.clone();
+    // The zero-work stub, on its own thread and runtime so that it does not share the measured
+    // client's threads.
+    let stub = LoopbackServer::start(answer)?;
+    let endpoint = stub.endpoint().to_owned();
     let hurl = hurl_file(&endpoint, args.steps)?;
     let mut raw = Vec::new();
     let mut harness = Vec::new();
@@ -200,59 +203,6 @@ fn hurl_run(file: &std::path::Path) -> Result<Duration, String> {
         ));
     }
     Ok(started.elapsed())
-}
-
-/// The zero-work stub, on its own thread and runtime so that it does not share the measured
-/// client's threads.
-struct Stub {
-    endpoint: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-impl Stub {
-    fn start() -> Result<Stub, String> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let endpoint = format!(
-            "http://{}",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::spawn(move || serve(listener, stopped));
-        Ok(Stub {
-            endpoint,
-            _stop: stop,
-        })
-    }
-}
-
-fn serve(listener: std::net::TcpListener, mut stopped: tokio::sync::oneshot::Receiver<()>) {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
-    };
-    runtime.block_on(async move {
-        let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-            return;
-        };
-        loop {
-            let stream = tokio::select! {
-                _ = &mut stopped => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(_) => continue,
-                },
-            };
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(answer);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
 }
 
 async fn answer(

@@ -29,6 +29,7 @@ use serde_json::Value;
 
 use crate::http::client::{CASE_HEADER, TARGET_PREFIX};
 use crate::recording::{CaseRecording, Manifest, RecordedExchange, load_dir, load_manifest};
+use crate::support::loopback::LoopbackServer;
 
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<([a-z_0-9]+)(?::(\d+))?(?::(\d+[aA9_]*))?>").expect("regex"));
@@ -224,9 +225,8 @@ fn shaped_secret(shape: &str, n: u64) -> String {
 
 /// A running replay server; stops when dropped.
 pub struct ReplayServer {
-    endpoint: String,
+    server: LoopbackServer,
     manifest: Manifest,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl ReplayServer {
@@ -244,20 +244,12 @@ impl ReplayServer {
             region: manifest.region.clone(),
             time_base,
         });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::spawn(move || serve(listener, state, stopped));
-        Ok(ReplayServer {
-            endpoint: format!("http://{address}"),
-            manifest,
-            _stop: stop,
-        })
+        let server = LoopbackServer::start(move |request| handle(state.clone(), request))?;
+        Ok(ReplayServer { server, manifest })
     }
 
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        self.server.endpoint()
     }
 
     /// The target the recording was made against.
@@ -355,40 +347,6 @@ fn concrete_reply(
         _ => concretiser.value(&recorded.reply.body).to_string(),
     };
     (recorded.reply.status, headers, body)
-}
-
-fn serve(
-    listener: std::net::TcpListener,
-    state: Arc<State>,
-    mut stopped: tokio::sync::oneshot::Receiver<()>,
-) {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
-    };
-    runtime.block_on(async move {
-        let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-            return;
-        };
-        loop {
-            let stream = tokio::select! {
-                _ = &mut stopped => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(_) => continue,
-                },
-            };
-            let state = state.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |r| handle(state.clone(), r));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
 }
 
 async fn handle(
