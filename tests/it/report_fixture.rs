@@ -119,3 +119,23 @@ pub fn schema_violations(report: &serde_json::Value) -> Vec<String> {
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect()
 }
+
+/// The case `id` of a JSON report.
+pub fn case<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no case {id} in the report"))
+}
+
+/// The step `id` (`setup[0]`, `steps[1]`, ...) of a case of a JSON report.
+pub fn step<'a>(case: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    case["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {}", case["id"]))
+}

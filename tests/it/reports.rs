@@ -27,24 +27,6 @@ fn outcomes(report: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn case<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no case {id} in the report"))
-}
-
-fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
-    case["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no step {id} in {}", case["id"]))
-}
-
 /// The numbers of the closing line `contract against T: 1 passed, 1 failed, ...` (before
 /// `; N of M reached their steps`).
 fn summary_counts(stdout: &str, target: &str) -> Vec<usize> {

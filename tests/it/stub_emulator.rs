@@ -12,6 +12,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
+
+use crate::report_fixture::{case, step};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Answers the few operations the cases call, statelessly, with both quirks. The pool created
@@ -135,24 +137,6 @@ fn start() -> (tokio::runtime::Runtime, MockServer) {
         server
     });
     (runtime, server)
-}
-
-fn case<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no case {id} in the report"))
-}
-
-fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
-    case["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap()
 }
 
 #[test]
