@@ -19,20 +19,21 @@
 //! **Start.** `node <install>/node_modules/cognito-local/lib/bin/start.js` (no npx wrapper in
 //! between) with `PORT` and `HOST=127.0.0.1` and a fresh temporary directory as working directory
 //! (cognito-local keeps its state in `./.cognito/`), removed after the process is killed. The
-//! process is [`Managed`]: its own process group, killed when the server is dropped, and SIGTERM
+//! process is [`super::process::Managed`]: its own process group, killed when the server is dropped, and SIGTERM
 //! from the kernel if the harness dies without dropping it.
 //!
 //! Blocking, like [`super::moto`]: call [`CognitoLocalServer::start`] outside an async context, or
 //! from `spawn_blocking`.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::process::{
-    Managed, Unready, die_with_parent, log_tail, prune_old_logs, start_on_free_port, strip_ansi,
+    LaunchError, ServerProcess, Unready, die_with_parent, log_tail, prune_old_logs,
+    start_on_free_port, strip_ansi,
 };
 use crate::support::cache;
 
@@ -388,16 +389,22 @@ impl Drop for StateDir {
     }
 }
 
-/// A running cognito-local on a loopback port. Dropping it kills the process (and its process
-/// group), reaps it, and then removes its state directory.
+/// A running cognito-local on a loopback port: a [`ServerProcess`] (endpoint, port, pid, log)
+/// and its state directory. Dropping it kills the process (and its process group), reaps it,
+/// and then removes its state directory.
 #[derive(Debug)]
 pub struct CognitoLocalServer {
     // Fields drop in order: the process dies before its state directory goes.
-    process: Managed,
+    server: ServerProcess,
     state: StateDir,
-    endpoint: String,
-    port: u16,
-    log: PathBuf,
+}
+
+impl std::ops::Deref for CognitoLocalServer {
+    type Target = ServerProcess;
+
+    fn deref(&self) -> &ServerProcess {
+        &self.server
+    }
 }
 
 impl CognitoLocalServer {
@@ -429,29 +436,9 @@ impl CognitoLocalServer {
         )
     }
 
-    /// The base URL, like `http://127.0.0.1:41234`.
-    pub fn endpoint(&self) -> &str {
-        &self.endpoint
-    }
-
-    /// The loopback port cognito-local listens on.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The process id of the node process.
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-
     /// The working directory that holds its state (`.cognito/`), removed on drop.
     pub fn state_dir(&self) -> &Path {
         &self.state.0
-    }
-
-    /// The file that receives cognito-local's stdout and stderr.
-    pub fn log_path(&self) -> &Path {
-        &self.log
     }
 }
 
@@ -463,53 +450,42 @@ fn launch(
     ready_timeout: Duration,
 ) -> Result<CognitoLocalServer, CognitoLocalError> {
     let state = StateDir::create(port)?;
-    let mut log_file =
-        File::create(log).map_err(io_error(format!("creating {}", log.display())))?;
-    writeln!(
-        log_file,
-        "# cd {} && PORT={port} HOST=127.0.0.1 node {}",
-        state.0.display(),
-        script.display()
-    )
-    .map_err(io_error(format!("writing {}", log.display())))?;
-    let log_err = log_file
-        .try_clone()
-        .map_err(io_error(format!("opening {}", log.display())))?;
     let mut command = Command::new("node");
     command
         .arg(script)
         .current_dir(&state.0)
         .env("PORT", port.to_string())
         .env("HOST", "127.0.0.1")
-        .env("AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE", "1")
-        .stdin(Stdio::null())
-        .stdout(log_file)
-        .stderr(log_err);
-    let process = Managed::spawn(command).map_err(|source| CognitoLocalError::Spawn { source })?;
-    let mut server = CognitoLocalServer {
-        process,
-        state,
-        endpoint: format!("http://127.0.0.1:{port}"),
-        port,
-        log: log.to_owned(),
-    };
-    // On error the server is dropped (killed, its state removed) before returning.
+        .env("AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE", "1");
+    let header = format!(
+        "cd {} && PORT={port} HOST=127.0.0.1 node {}",
+        state.0.display(),
+        script.display()
+    );
+    // On error the process is killed, then the state directory removed, before returning.
     let tail = || strip_ansi(&log_tail(log));
-    match server.process.wait_ready(port, ready_timeout) {
-        Ok(()) => Ok(server),
-        Err(Unready::Exited { status }) => Err(CognitoLocalError::Exited {
+    match ServerProcess::launch(command, port, log, &header, ready_timeout) {
+        Ok(server) => Ok(CognitoLocalServer { server, state }),
+        Err(LaunchError::Log(source)) => Err(CognitoLocalError::Io {
+            context: format!("writing {}", log.display()),
+            source,
+        }),
+        Err(LaunchError::Spawn(source)) => Err(CognitoLocalError::Spawn { source }),
+        Err(LaunchError::Unready(Unready::Exited { status })) => Err(CognitoLocalError::Exited {
             port,
             status,
             log: log.to_owned(),
             tail: tail(),
         }),
-        Err(Unready::TimedOut { last_probe }) => Err(CognitoLocalError::NotReady {
-            port,
-            timeout: ready_timeout,
-            last_probe,
-            log: log.to_owned(),
-            tail: tail(),
-        }),
+        Err(LaunchError::Unready(Unready::TimedOut { last_probe })) => {
+            Err(CognitoLocalError::NotReady {
+                port,
+                timeout: ready_timeout,
+                last_probe,
+                log: log.to_owned(),
+                tail: tail(),
+            })
+        }
     }
 }
 

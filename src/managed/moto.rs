@@ -13,13 +13,13 @@
 //! `spawn_blocking` or `block_in_place`: it blocks for the second or two moto needs to come up
 //! (and for a minute or two the first time, while the venv is provisioned).
 //!
-//! The server must not outlive the harness: it is a [`Managed`] process (see
+//! The server must not outlive the harness: it is a [`super::process::Managed`] process (see
 //! [`super::process`]): its own process group, killed when the [`MotoServer`] is dropped, and
 //! SIGTERM from the kernel (`PR_SET_PDEATHSIG`) if the harness dies without dropping it.
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,8 +27,8 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use super::process::{
-    Managed, Unready, combined_output, die_with_parent, log_tail, prune_old_logs,
-    start_on_free_port,
+    LaunchError, ServerProcess, Unready, combined_output, die_with_parent, log_tail,
+    prune_old_logs, start_on_free_port,
 };
 use crate::support::cache;
 
@@ -429,15 +429,21 @@ fn provision(root: &Path, venv: &Path) -> Result<(), MotoError> {
     Ok(())
 }
 
-/// A running `moto_server` on a loopback port. Dropping it kills the process (and its process
-/// group) and reaps it.
+/// A running `moto_server` on a loopback port: a [`ServerProcess`] (endpoint, port, pid, log)
+/// and the executable started. Dropping it kills the process (and its process group) and reaps
+/// it.
 #[derive(Debug)]
 pub struct MotoServer {
-    process: Managed,
-    endpoint: String,
-    port: u16,
+    server: ServerProcess,
     executable: PathBuf,
-    log: PathBuf,
+}
+
+impl std::ops::Deref for MotoServer {
+    type Target = ServerProcess;
+
+    fn deref(&self) -> &ServerProcess {
+        &self.server
+    }
 }
 
 impl MotoServer {
@@ -465,29 +471,9 @@ impl MotoServer {
         )
     }
 
-    /// The base URL, like `http://127.0.0.1:41234`.
-    pub fn endpoint(&self) -> &str {
-        &self.endpoint
-    }
-
-    /// The loopback port moto listens on.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The process id of the `moto_server` process.
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-
     /// The executable that was started.
     pub fn executable(&self) -> &Path {
         &self.executable
-    }
-
-    /// The file that receives moto's stdout and stderr.
-    pub fn log_path(&self) -> &Path {
-        &self.log
     }
 }
 
@@ -498,51 +484,30 @@ fn launch(
     log: &Path,
     ready_timeout: Duration,
 ) -> Result<MotoServer, MotoError> {
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let mut log_file =
-        File::create(log).map_err(io_error(format!("creating {}", log.display())))?;
-    writeln!(
-        log_file,
-        "# {} -H 127.0.0.1 -p {port}",
-        executable.display()
-    )
-    .map_err(io_error(format!("writing {}", log.display())))?;
-    let log_err = log_file
-        .try_clone()
-        .map_err(io_error(format!("opening {}", log.display())))?;
-
     let mut command = Command::new(executable);
     command
         .args(["-H", "127.0.0.1", "-p"])
         .arg(port.to_string())
         .env("MOTO_PORT", port.to_string())
-        .env("PYTHONUNBUFFERED", "1")
-        .stdin(Stdio::null())
-        .stdout(log_file)
-        .stderr(log_err);
-    let process = Managed::spawn(command).map_err(|source| MotoError::Spawn {
-        executable: executable.to_owned(),
-        source,
-    })?;
-    let mut server = MotoServer {
-        process,
-        endpoint,
-        port,
-        executable: executable.to_owned(),
-        log: log.to_owned(),
-    };
-    // On error the server is dropped (killed) before returning.
-    match server.process.wait_ready(port, ready_timeout) {
-        Ok(()) => Ok(server),
-        Err(Unready::Exited { status }) => Err(MotoError::Exited {
-            executable: executable.to_owned(),
+        .env("PYTHONUNBUFFERED", "1");
+    let header = format!("{} -H 127.0.0.1 -p {port}", executable.display());
+    let executable = executable.to_owned();
+    match ServerProcess::launch(command, port, log, &header, ready_timeout) {
+        Ok(server) => Ok(MotoServer { server, executable }),
+        Err(LaunchError::Log(source)) => Err(MotoError::Io {
+            context: format!("writing {}", log.display()),
+            source,
+        }),
+        Err(LaunchError::Spawn(source)) => Err(MotoError::Spawn { executable, source }),
+        Err(LaunchError::Unready(Unready::Exited { status })) => Err(MotoError::Exited {
+            executable,
             port,
             status,
             log: log.to_owned(),
             tail: log_tail(log),
         }),
-        Err(Unready::TimedOut { last_probe }) => Err(MotoError::NotReady {
-            executable: executable.to_owned(),
+        Err(LaunchError::Unready(Unready::TimedOut { last_probe })) => Err(MotoError::NotReady {
+            executable,
             port,
             timeout: ready_timeout,
             last_probe,

@@ -1,8 +1,9 @@
 //! What every managed emulator process has in common, whichever emulator it is: a free loopback
 //! port, a child spawned in its own process group that dies with the harness, a readiness probe
 //! (`ListUserPools` answered with 200), the last lines of its log for error messages, and
-//! killing the whole group when it is dropped. [`super::moto`] and [`super::cognito_local`] use
-//! this; each keeps only what is its own (where the executable comes from, its arguments and
+//! killing the whole group when it is dropped, and a [`ServerProcess`] that launches one with its
+//! output in a log and keeps its endpoint. [`super::moto`] and [`super::cognito_local`] use this;
+//! each keeps only what is its own (where the executable comes from, its arguments and
 //! environment, its error messages).
 //!
 //! The child must not outlive the harness. Dropping a [`Managed`] kills its process group and
@@ -14,12 +15,12 @@
 //! the terminal reaches only the harness, which can still run its teardown steps against the
 //! server before dropping it.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::thread;
@@ -112,6 +113,75 @@ impl Managed {
 impl Drop for Managed {
     fn drop(&mut self) {
         kill_and_reap(&mut self.child);
+    }
+}
+
+/// A managed emulator that answered: its process, where it listens, and its log. Dropping it
+/// kills the process.
+#[derive(Debug)]
+pub struct ServerProcess {
+    process: Managed,
+    endpoint: String,
+    port: u16,
+    log: PathBuf,
+}
+
+/// Why [`ServerProcess::launch`] failed; the caller turns it into its own error.
+#[derive(Debug)]
+pub enum LaunchError {
+    /// The log file could not be created or written.
+    Log(io::Error),
+    /// The command could not be spawned.
+    Spawn(io::Error),
+    /// It was spawned but did not answer (see [`Managed::wait_ready`]); it is killed.
+    Unready(Unready),
+}
+
+impl ServerProcess {
+    /// Spawns `command` (stdin closed, stdout and stderr into `log`, whose first line is
+    /// `# header`) and waits up to `ready_timeout` for it to answer on `port`.
+    pub fn launch(
+        mut command: Command,
+        port: u16,
+        log: &Path,
+        header: &str,
+        ready_timeout: Duration,
+    ) -> Result<ServerProcess, LaunchError> {
+        let mut out = File::create(log).map_err(LaunchError::Log)?;
+        writeln!(out, "# {header}").map_err(LaunchError::Log)?;
+        let err = out.try_clone().map_err(LaunchError::Log)?;
+        command.stdin(Stdio::null()).stdout(out).stderr(err);
+        let mut process = Managed::spawn(command).map_err(LaunchError::Spawn)?;
+        // On error the process is dropped (killed) before returning.
+        process
+            .wait_ready(port, ready_timeout)
+            .map_err(LaunchError::Unready)?;
+        Ok(ServerProcess {
+            process,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            log: log.to_owned(),
+        })
+    }
+
+    /// The base URL, like `http://127.0.0.1:41234`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The process id (also its process group id).
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// The file that receives its stdout and stderr.
+    pub fn log_path(&self) -> &Path {
+        &self.log
     }
 }
 
