@@ -223,6 +223,23 @@ pub struct StepRecord {
 }
 
 impl StepRecord {
+    /// The record of `step` with `failures` and nothing from a reply (no status, no time), as
+    /// for a step that was not sent; callers fill in what they have.
+    pub fn new(step: StepRef, failures: Vec<Failure>) -> StepRecord {
+        StepRecord {
+            step,
+            status: None,
+            error_code: None,
+            request_id: None,
+            duration: Duration::ZERO,
+            failures,
+            error: None,
+            warnings: Vec::new(),
+            retries: None,
+            tries: 1,
+        }
+    }
+
     /// The record with every secret in its failures, warnings and retries masked.
     pub fn masked(self, secrets: &Secrets) -> StepRecord {
         if secrets.is_empty() {
@@ -436,26 +453,11 @@ async fn run_setup_and_steps(
     records
 }
 
-fn record(step: StepRef, failures: Vec<Failure>) -> StepRecord {
-    StepRecord {
-        step,
-        status: None,
-        error_code: None,
-        request_id: None,
-        duration: Duration::ZERO,
-        failures,
-        error: None,
-        warnings: Vec::new(),
-        retries: None,
-        tries: 1,
-    }
-}
-
 /// The record of a step that ended with a harness error.
 fn errored(step: StepRef, error: HarnessError) -> StepRecord {
     StepRecord {
         error: Some(error),
-        ..record(step, Vec::new())
+        ..StepRecord::new(step, Vec::new())
     }
 }
 
@@ -468,7 +470,7 @@ fn unrendered(step: StepRef, error: template::RenderError) -> StepRecord {
         // A variable the target never returned, or a computation over what it returned (an
         // SRP answer to a malformed challenge): the target's failure.
         template::RenderError::Undefined { .. } | template::RenderError::Function { .. } => {
-            record(step, vec![Failure::Template { message }])
+            StepRecord::new(step, vec![Failure::Template { message }])
         }
         template::RenderError::Syntax { .. } => errored(step, HarnessError::Template { message }),
     }
@@ -504,7 +506,7 @@ async fn run_step(
     state.secrets.collect(&request);
     let request = match checked_request(step, request, ctx) {
         Ok(request) => request,
-        Err(Refused::Failure(failure)) => return record(step_ref, vec![*failure]),
+        Err(Refused::Failure(failure)) => return StepRecord::new(step_ref, vec![*failure]),
         Err(Refused::Error(error)) => return errored(step_ref, *error),
     };
     if let Some(paginate) = &step.paginate {
@@ -579,7 +581,7 @@ async fn send_and_check(
     let reply = match send(ctx, &step.operation, request).await {
         Ok(reply) => reply,
         Err(message) => {
-            let mut r = record(step_ref, vec![Failure::Transport { message }]);
+            let mut r = StepRecord::new(step_ref, vec![Failure::Transport { message }]);
             r.duration = started.elapsed();
             return r;
         }
@@ -813,7 +815,7 @@ async fn run_http_get(
     let reply = match ctx.client.get(path).await {
         Ok(reply) => reply,
         Err(message) => {
-            let mut r = record(step_ref, vec![Failure::Transport { message }]);
+            let mut r = StepRecord::new(step_ref, vec![Failure::Transport { message }]);
             r.duration = started.elapsed();
             return r;
         }
@@ -881,14 +883,14 @@ async fn run_paginated(
         .operation(&step.operation)
         .and_then(|op| op.paginator.clone())
     else {
-        return record(
+        return StepRecord::new(
             step_ref,
             vec![Failure::Pagination {
                 message: format!("{} has no paginator", step.operation),
             }],
         );
     };
-    let mut rec = record(step_ref, Vec::new());
+    let mut rec = StepRecord::new(step_ref, Vec::new());
     let mut pages = Pages::new(paginator, paginate.page_size);
     for page in 1.. {
         if page > MAX_PAGES {
@@ -1093,20 +1095,15 @@ mod tests {
     #[test]
     fn setup_goes_on_past_non_blocking_checks_and_steps_do_not() {
         let record = |section, failures| StepRecord {
-            step: StepRef {
-                section,
-                index: 0,
-                operation: "CreateUserPool".into(),
-            },
             status: Some(200),
-            error_code: None,
-            request_id: None,
-            duration: std::time::Duration::ZERO,
-            failures,
-            error: None,
-            warnings: Vec::new(),
-            retries: None,
-            tries: 1,
+            ..StepRecord::new(
+                StepRef {
+                    section,
+                    index: 0,
+                    operation: "CreateUserPool".into(),
+                },
+                failures,
+            )
         };
         let quirks = vec![
             Failure::RequestId,

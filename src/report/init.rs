@@ -238,62 +238,11 @@ pub fn init_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::json::fixtures::{self, failure, step};
     use crate::report::json::{CaseResult, ModelVersion, RunInfo};
 
-    fn failure(check: &str, at: &[&str], found: Option<&str>) -> FailureResult {
-        FailureResult {
-            check: check.parse().unwrap(),
-            message: format!("[{check}] differs"),
-            expected: false,
-            at: at.iter().map(|p| (*p).to_owned()).collect(),
-            found: found.map(str::to_owned),
-        }
-    }
-
-    fn step(
-        id: &str,
-        operation: &str,
-        outcome: Outcome,
-        failures: Vec<FailureResult>,
-    ) -> StepResult {
-        let (section, index) = id.trim_end_matches(']').split_once('[').unwrap();
-        StepResult {
-            id: id.to_owned(),
-            section: section.to_owned(),
-            index: index.parse().unwrap(),
-            operation: operation.into(),
-            http_get: None,
-            name: None,
-            expected_error: None,
-            outcome,
-            status: Some(200),
-            error_code: None,
-            request_id: None,
-            duration_ms: 1.0,
-            failures,
-            error: None,
-            warnings: Vec::new(),
-            retries: None,
-            tries: 1,
-        }
-    }
-
     fn case(id: &str, steps: Vec<StepResult>) -> CaseResult {
-        CaseResult {
-            id: id.to_owned(),
-            area: id.split('/').next().unwrap().to_owned(),
-            file: String::new(),
-            description: String::new(),
-            tags: Vec::new(),
-            operations: Vec::new(),
-            outcome: Outcome::Fail,
-            duration_ms: 1.0,
-            reasons: Vec::new(),
-            message: None,
-            failing_step: None,
-            steps,
-            evidence: Vec::new(),
-        }
+        fixtures::case(id, Outcome::Fail, steps)
     }
 
     /// Setup creates a pool (no request id, a bad ARN), the step lists pools (no request id).

@@ -630,6 +630,74 @@ pub fn rfc3339(at: SystemTime) -> String {
         .unwrap_or_default()
 }
 
+/// Records for the report modules' unit tests (`update`, `init`): a step, a case, a failure.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{CaseResult, FailureResult, Outcome, StepResult};
+
+    /// A failure of `check` about the pointers `at`, with the value `found`.
+    pub fn failure(check: &str, at: &[&str], found: Option<&str>) -> FailureResult {
+        FailureResult {
+            check: check.parse().unwrap(),
+            message: format!("[{check}] differs"),
+            expected: false,
+            at: at.iter().map(|p| (*p).to_owned()).collect(),
+            found: found.map(str::to_owned),
+        }
+    }
+
+    /// Step `id` (`setup[0]`, `steps[1]`, ...) calling `operation`, answered with HTTP 200.
+    pub fn step(
+        id: &str,
+        operation: &str,
+        outcome: Outcome,
+        failures: Vec<FailureResult>,
+    ) -> StepResult {
+        let (section, index) = id.trim_end_matches(']').split_once('[').unwrap();
+        StepResult {
+            id: id.to_owned(),
+            section: section.to_owned(),
+            index: index.parse().unwrap(),
+            operation: operation.into(),
+            http_get: None,
+            name: None,
+            expected_error: None,
+            outcome,
+            status: Some(200),
+            error_code: None,
+            request_id: None,
+            duration_ms: 1.0,
+            failures,
+            error: None,
+            warnings: Vec::new(),
+            retries: None,
+            tries: 1,
+        }
+    }
+
+    /// Case `id` (its area the id's first part) with `outcome` and `steps`, calling the steps'
+    /// operations.
+    pub fn case(id: &str, outcome: Outcome, steps: Vec<StepResult>) -> CaseResult {
+        let mut operations: Vec<String> = steps.iter().map(|s| s.operation.clone()).collect();
+        operations.dedup();
+        CaseResult {
+            id: id.to_owned(),
+            area: id.split('/').next().unwrap().to_owned(),
+            file: format!("cases/{id}.json"),
+            description: format!("case {id}"),
+            tags: Vec::new(),
+            operations,
+            outcome,
+            duration_ms: 1.0,
+            reasons: Vec::new(),
+            message: None,
+            failing_step: None,
+            evidence: Vec::new(),
+            steps,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

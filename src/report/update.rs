@@ -429,58 +429,17 @@ pub fn update_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::json::{
-        CaseRef, CaseResult, FailureResult, Harness, ModelVersion, StepResult, Totals,
-    };
+    use crate::report::json::fixtures::{self, failure};
+    use crate::report::json::{CaseRef, CaseResult, Harness, ModelVersion, StepResult, Totals};
 
-    fn step(id: &str, outcome: Outcome, failures: &[&str]) -> StepResult {
-        let (section, index) = id.trim_end_matches(']').split_once('[').unwrap();
-        StepResult {
-            id: id.to_owned(),
-            section: section.to_owned(),
-            index: index.parse().unwrap(),
-            operation: "CreateUserPool".into(),
-            http_get: None,
-            name: None,
-            expected_error: None,
-            outcome,
-            status: Some(200),
-            error_code: None,
-            request_id: None,
-            duration_ms: 1.0,
-            failures: failures
-                .iter()
-                .map(|c| FailureResult {
-                    check: c.parse().unwrap(),
-                    message: format!("[{c}] differs"),
-                    expected: false,
-                    at: Vec::new(),
-                    found: None,
-                })
-                .collect(),
-            error: None,
-            warnings: Vec::new(),
-            retries: None,
-            tries: 1,
-        }
+    /// Step `id` calling CreateUserPool, failing the `checks`.
+    fn step(id: &str, outcome: Outcome, checks: &[&str]) -> StepResult {
+        let failures = checks.iter().map(|c| failure(c, &[], None)).collect();
+        fixtures::step(id, "CreateUserPool", outcome, failures)
     }
 
     fn case(id: &str, steps: Vec<StepResult>) -> CaseResult {
-        CaseResult {
-            id: id.to_owned(),
-            area: id.split('/').next().unwrap().to_owned(),
-            file: format!("cases/{id}.json"),
-            description: format!("case {id}"),
-            tags: Vec::new(),
-            operations: vec!["CreateUserPool".into()],
-            outcome: Outcome::Pass,
-            duration_ms: 1.0,
-            reasons: Vec::new(),
-            message: None,
-            failing_step: None,
-            evidence: Vec::new(),
-            steps,
-        }
+        fixtures::case(id, Outcome::Pass, steps)
     }
 
     fn run(cases: Vec<CaseResult>, not_run: &[&str]) -> RunReport {

@@ -750,16 +750,8 @@ mod tests {
             operation: "X".into(),
         };
         let record = |index, failures| StepRecord {
-            step: step(index),
             status: Some(400),
-            error_code: None,
-            request_id: None,
-            duration: std::time::Duration::ZERO,
-            failures,
-            error: None,
-            warnings: Vec::new(),
-            retries: None,
-            tries: 1,
+            ..StepRecord::new(step(index), failures)
         };
         let status = Failure::Status {
             expected: "success (2xx)",
