@@ -12,6 +12,8 @@ use serde_json::json;
 use wiremock::matchers::{body_partial_json, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::replies::page;
+
 const CASE: &str = r#"{
   "description": "ListGroups pages through five groups",
   "steps": [{
@@ -22,18 +24,6 @@ const CASE: &str = r#"{
     "capture": {"names": "$.Groups[*].GroupName"}
   }]
 }"#;
-
-fn page(names: &[&str], token: Option<&str>) -> ResponseTemplate {
-    let mut body =
-        json!({"Groups": names.iter().map(|n| json!({"GroupName": n})).collect::<Vec<_>>()});
-    if let Some(token) = token {
-        body["NextToken"] = json!(token);
-    }
-    ResponseTemplate::new(200)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r")
-}
 
 /// Serves `first` to a request without a token, and `pages[token]` to one with it.
 async fn failures_for(

@@ -11,7 +11,9 @@ use cognito_contract::service::schemas::SchemaStore;
 use cognito_contract::spec::load::load_case;
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
+
+use crate::support::replies::page;
 
 fn case(only: bool) -> String {
     let mut paginate = json!({"page_size": 2});
@@ -29,18 +31,6 @@ fn case(only: bool) -> String {
         }]
     })
     .to_string()
-}
-
-fn page(names: &[&str], token: Option<&str>) -> ResponseTemplate {
-    let mut body =
-        json!({"Groups": names.iter().map(|n| json!({"GroupName": n})).collect::<Vec<_>>()});
-    if let Some(token) = token {
-        body["NextToken"] = json!(token);
-    }
-    ResponseTemplate::new(200)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r")
 }
 
 /// The step's failures against two pages: `first`, then another run's group and `mine-2`.
