@@ -31,7 +31,7 @@ use crate::exec::failure::Check;
 use crate::exec::runner::SETUP_GOES_ON_AFTER;
 use crate::report::json::{FailureResult, Outcome, RunReport, StepResult};
 use crate::report::update::{Item, format_file, read_reports};
-use crate::verdict::expectations::{Expectations, REASON_PLACEHOLDER, is_placeholder_reason};
+use crate::verdict::expectations::{REASON_PLACEHOLDER, is_placeholder_reason};
 
 /// A failure shared by at least this many cases becomes one rule; fewer get per-case entries.
 /// Three: two cases can share a failure by coincidence of what they test (two cases of one
@@ -167,19 +167,13 @@ pub fn init(target: &str, case_ids: &[&str], run: &RunReport) -> Result<Init, St
         .chain(entries.iter().cloned())
         .collect();
     let text = format_file(None, target, &items);
-    if let Err(errors) = Expectations::parse(target, &text, target, case_ids) {
-        let other: Vec<String> = errors
-            .iter()
-            .filter(|e| !e.message.contains("is a placeholder"))
-            .map(|e| e.to_string())
-            .collect();
-        if !other.is_empty() {
-            return Err(format!(
-                "the new file would not load:\n  {}",
-                other.join("\n  ")
-            ));
-        }
-    }
+    crate::report::update::loads_but_for_placeholders(
+        target,
+        &text,
+        target,
+        case_ids,
+        "the new file",
+    )?;
     debug_assert!(items.iter().all(|i| is_placeholder_reason(&i.reason)));
     Ok(Init {
         text,
@@ -240,6 +234,7 @@ mod tests {
     use super::*;
     use crate::report::json::fixtures::{self, failure, step};
     use crate::report::json::{CaseResult, ModelVersion, RunInfo};
+    use crate::verdict::expectations::Expectations;
 
     fn case(id: &str, steps: Vec<StepResult>) -> CaseResult {
         fixtures::case(id, Outcome::Fail, steps)
