@@ -660,8 +660,9 @@ mod tests {
 
     use super::*;
     use crate::spec::matcher;
-    use crate::spec::pattern::REGEX_COMPILES;
+    use crate::spec::pattern::{Compiled, REGEX_COMPILES, RegexPattern};
     use crate::spec::template::Vars;
+    use std::sync::Arc;
 
     fn compiles() -> usize {
         REGEX_COMPILES.with(|n| n.get())
@@ -679,7 +680,7 @@ mod tests {
         let text = r#"{"description": "a static and a templated regex",
             "steps": [
                 {"operation": "ListUserPools", "request": {"MaxResults": 1},
-                 "expect": {"body": {"UserPools": {"$contains": [{"Id": {"$regex": "^us-east-1_"}}]}}},
+                 "expect": {"body": {"UserPools": {"$contains": [{"Id": {"$regex": "^us-east-1_(?:compiled-once)?"}}]}}},
                  "capture": {"pool": "$.UserPools[0].Id"}},
                 {"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"},
                  "expect": {"body": {"UserPool": {"Id": {"$regex": "^${pool}$"}}}}}]}"#;
@@ -709,6 +710,32 @@ mod tests {
             ));
         }
         assert_eq!(compiles() - before, 2, "matching compiles nothing");
+    }
+
+    #[test]
+    fn the_same_static_regex_in_two_cases_is_one_regex() {
+        let text = r#"{"description": "one regex source written twice",
+            "steps": [{"operation": "DescribeUserPool", "request": {"UserPoolId": "us-east-1_a"},
+                       "expect": {"body": {"UserPool": {"Id": {"$regex": "^us-east-1_(?:shared)?"}}}}},
+                      {"operation": "DescribeUserPool", "request": {"UserPoolId": "us-east-1_a"},
+                       "expect": {"body": {"UserPool": {"Id": {"$regex": "^us-east-1_(?:shared)?"}}}}}]}"#;
+        let first = load_case("t/a", "t/a.json", text, SchemaStore::global()).unwrap();
+        let second = load_case("t/b", "t/b.json", text, SchemaStore::global()).unwrap();
+        fn member<'p>(pattern: &'p Pattern, name: &str) -> &'p Pattern {
+            match pattern {
+                Pattern::Object { members } => &members.iter().find(|(k, _)| k == name).unwrap().1,
+                other => panic!("not an object pattern: {other:?}"),
+            }
+        }
+        let regex = |step: &Step| match member(member(body(step), "UserPool"), "Id") {
+            Pattern::Regex(RegexPattern {
+                compiled: Compiled::Ready(regex),
+                ..
+            }) => regex.clone(),
+            other => panic!("not a compiled regex: {other:?}"),
+        };
+        let all = [&first.steps[0], &first.steps[1], &second.steps[0]].map(regex);
+        assert!(all.iter().all(|r| Arc::ptr_eq(r, &all[0])));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! ([`Pattern::Templated`], and regexes whose source holds `${`) until [`Pattern::render`] fills
 //! them in for a run; a rendered tree holds none, and its regexes are compiled exactly once.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use regex::Regex;
 use serde_json::{Map, Value, json};
@@ -241,6 +242,23 @@ fn compile(source: &str) -> Result<Arc<Regex>, regex::Error> {
     #[cfg(test)]
     REGEX_COMPILES.with(|n| n.set(n.get() + 1));
     Regex::new(source).map(Arc::new)
+}
+
+/// The regex of a case file's static `$regex`, compiled once per process: the same source
+/// written in many steps or cases (`^us-east-1_`, say) shares one `Regex` and so one match
+/// cache, instead of a compile at load and a cache built by its first match for each.
+fn interned(source: &str) -> Result<Arc<Regex>, regex::Error> {
+    static INTERNED: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
+    let mut interned = INTERNED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(regex) = interned.get(source) {
+        return Ok(regex.clone());
+    }
+    let regex = compile(source)?;
+    interned.insert(source.to_owned(), regex.clone());
+    Ok(regex)
 }
 
 impl Pattern {
@@ -541,7 +559,7 @@ fn parse_regex(arg: &Value) -> Result<Pattern, String> {
     let compiled = if source.contains("${") {
         Compiled::Template
     } else {
-        Compiled::Ready(compile(source).map_err(|e| format!("$regex does not compile: {e}"))?)
+        Compiled::Ready(interned(source).map_err(|e| format!("$regex does not compile: {e}"))?)
     };
     Ok(Pattern::Regex(RegexPattern {
         source: source.to_owned(),
