@@ -172,18 +172,26 @@ fn add_signature(
 ) -> Result<(), String> {
     let token = credentials.session_token();
     let (canonical, signed_headers) = canonical_request(request, &stamp.time, token)?;
-    let scope = format!("{}/{region}/{service}/aws4_request", stamp.day);
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{}\n{scope}\n{}",
-        stamp.time,
-        hex::encode(Sha256::digest(canonical.as_bytes()))
-    );
+    let scope = [&stamp.day, "/", region, "/", service, "/aws4_request"].concat();
+    let mut string_to_sign = String::with_capacity(200);
+    for part in ["AWS4-HMAC-SHA256\n", &stamp.time, "\n", &scope, "\n"] {
+        string_to_sign.push_str(part);
+    }
+    push_sha256_hex(&mut string_to_sign, canonical.as_bytes());
     let signature = calculate_signature(key, string_to_sign.as_bytes());
-    let authorization = format!(
-        "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_headers}, \
-         Signature={signature}",
-        credentials.access_key_id()
-    );
+    let mut authorization = String::with_capacity(256);
+    for part in [
+        "AWS4-HMAC-SHA256 Credential=",
+        credentials.access_key_id(),
+        "/",
+        &scope,
+        ", SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
+    }
     let headers = request.headers_mut();
     headers.insert("x-amz-date", header_value(&stamp.time, false)?);
     if let Some(token) = token {
@@ -239,7 +247,8 @@ fn canonical_request(
             .ok_or("cannot sign: the request body is a stream")?,
     };
     let mut canonical = String::with_capacity(512);
-    let _ = writeln!(canonical, "{}", request.method().as_str());
+    canonical.push_str(request.method().as_str());
+    canonical.push('\n');
     canonical_path(url.path(), &mut canonical);
     canonical.push_str("\n\n");
     let mut signed = String::with_capacity(64);
@@ -258,12 +267,18 @@ fn canonical_request(
         canonical.push_str(value);
         signed.push_str(name);
     }
-    let _ = write!(
-        canonical,
-        "\n\n{signed}\n{}",
-        hex::encode(Sha256::digest(body))
-    );
+    for part in ["\n\n", &signed, "\n"] {
+        canonical.push_str(part);
+    }
+    push_sha256_hex(&mut canonical, body);
     Ok((canonical, signed))
+}
+
+/// Appends the SHA-256 of `data` in lowercase hex.
+fn push_sha256_hex(out: &mut String, data: &[u8]) {
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(data), &mut hex).expect("64 hex digits for 32 bytes");
+    out.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
 }
 
 /// The `host` header the request will carry: the host, and the port unless it is the scheme's
