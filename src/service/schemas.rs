@@ -146,6 +146,9 @@ pub struct SchemaStore {
     index: Index,
     documents: Mutex<HashMap<String, Shared<Value>>>,
     validators: Mutex<HashMap<(String, SchemaKind), Shared<jsonschema::Validator>>>,
+    /// The validators built, by the operation and kind asked for: found without building a
+    /// key or reading the index, once per checked reply.
+    built: Mutex<HashMap<String, HashMap<SchemaKind, Arc<jsonschema::Validator>>>>,
     patterns: jsonschema::PatternCache,
 }
 
@@ -241,6 +244,7 @@ impl SchemaStore {
             index,
             documents: Mutex::default(),
             validators: Mutex::default(),
+            built: Mutex::default(),
             patterns: jsonschema::PatternCache::new(),
         })
     }
@@ -277,6 +281,10 @@ impl SchemaStore {
         instance: &Value,
     ) -> Result<Vec<Violation>, SchemaError> {
         let validator = self.validator(op, kind)?;
+        // Most replies conform: say so without building the errors.
+        if validator.is_valid(instance) {
+            return Ok(Vec::new());
+        }
         let mut violations = Vec::new();
         for error in validator.iter_errors(instance) {
             let pointer = error.instance_path().as_str().to_owned();
@@ -384,6 +392,29 @@ impl SchemaStore {
 
     /// The validator of the `kind` body of `op`, built once and shared.
     pub fn validator(
+        &self,
+        op: &str,
+        kind: &SchemaKind,
+    ) -> Result<Arc<jsonschema::Validator>, SchemaError> {
+        let found = (self.built.lock().unwrap_or_else(PoisonError::into_inner))
+            .get(op)
+            .and_then(|kinds| kinds.get(kind))
+            .cloned();
+        if let Some(validator) = found {
+            return Ok(validator);
+        }
+        let validator = self.build_validator(op, kind)?;
+        self.built
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(op.to_owned())
+            .or_default()
+            .insert(kind.clone(), validator.clone());
+        Ok(validator)
+    }
+
+    /// The validator of the `kind` body of `op`, built on its first use.
+    fn build_validator(
         &self,
         op: &str,
         kind: &SchemaKind,
