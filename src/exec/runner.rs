@@ -8,6 +8,7 @@
 //! [`crate::exec::error`]), which also ends setup and steps.
 //! The result is a [`CaseReport`], the one record reporters receive.
 
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,6 +28,7 @@ use crate::service::schemas::{SchemaKind, SchemaStore};
 use crate::spec::case::{Case, Expect, Paginate, Step};
 use crate::spec::functions::{AuthState, COMPUTED_VARIABLES, Calls};
 use crate::spec::matcher;
+use crate::spec::pattern::Pattern;
 use crate::spec::region::other_region;
 use crate::spec::template::{self, Vars};
 use crate::support::interrupt::Interrupt;
@@ -510,6 +512,7 @@ async fn run_step(
         Err(Refused::Error(error)) => return errored(step_ref, *error),
     };
     if let Some(paginate) = &step.paginate {
+        let request = request.into_owned();
         return run_paginated(step, step_ref, request, paginate, &expect, state, ctx).await;
     }
     send_and_check(step, step_ref, &request, &expect, state, ctx).await
@@ -525,7 +528,11 @@ enum Refused {
 /// The request a step sends, from its rendered `request`: with the page size of a paginated
 /// step, checked against the input schema (which must agree with `invalid_request`), and the
 /// new pool tagged when the run tags pools.
-fn checked_request(step: &Step, mut request: Value, ctx: &RunContext) -> Result<Value, Refused> {
+fn checked_request<'s>(
+    step: &Step,
+    mut request: Cow<'s, Value>,
+    ctx: &RunContext,
+) -> Result<Cow<'s, Value>, Refused> {
     // A paginated step sends its page size as the limit: validate the request it really sends.
     if let Some(paginate) = &step.paginate
         && let Some(limit_key) = ctx
@@ -533,7 +540,7 @@ fn checked_request(step: &Step, mut request: Value, ctx: &RunContext) -> Result<
             .operation(&step.operation)
             .and_then(|op| op.paginator.as_ref())
             .and_then(|p| p.limit_key.as_ref())
-        && let Value::Object(map) = &mut request
+        && let Value::Object(map) = request.to_mut()
     {
         map.insert(limit_key.clone(), Value::from(paginate.page_size));
     }
@@ -562,7 +569,11 @@ fn checked_request(step: &Step, mut request: Value, ctx: &RunContext) -> Result<
         }
     }
     Ok(match ctx.tag_pools {
-        true => crate::account::pools::tag_new_pool(&step.operation, request, &ctx.prefix),
+        true => Cow::Owned(crate::account::pools::tag_new_pool(
+            &step.operation,
+            request.into_owned(),
+            &ctx.prefix,
+        )),
         false => request,
     })
 }
@@ -607,9 +618,9 @@ async fn send_and_check(
     }
 }
 
-/// What a step sends, rendered.
-enum Rendered {
-    Request(Value),
+/// What a step sends, rendered (a static request as written).
+enum Rendered<'s> {
+    Request(Cow<'s, Value>),
     HttpGet(String),
 }
 
@@ -623,14 +634,21 @@ enum Unrendered {
     PathNotString(Value),
 }
 
-fn render_step(step: &Step, state: &mut CaseState) -> Result<(Expect, Rendered), Unrendered> {
+fn render_step<'s>(
+    step: &'s Step,
+    state: &mut CaseState,
+) -> Result<(Cow<'s, Expect>, Rendered<'s>), Unrendered> {
     let mut calls = Calls::new(
         &mut state.auth,
         &mut state.secrets,
         std::time::SystemTime::now(),
     );
-    let expect =
-        render_expect(&step.expect, &state.vars, &mut calls).map_err(Unrendered::Template)?;
+    let expect = match is_static(&step.expect) {
+        true => Cow::Borrowed(&step.expect),
+        false => Cow::Owned(
+            render_expect(&step.expect, &state.vars, &mut calls).map_err(Unrendered::Template)?,
+        ),
+    };
     let rendered = match &step.http_get {
         Some(path) => {
             match template::render_with(&Value::String(path.clone()), &state.vars, &mut calls) {
@@ -639,12 +657,23 @@ fn render_step(step: &Step, state: &mut CaseState) -> Result<(Expect, Rendered),
                 Err(e) => return Err(Unrendered::Template(e)),
             }
         }
-        None => Rendered::Request(
+        None if template::is_static(&step.request) => {
+            Rendered::Request(Cow::Borrowed(&step.request))
+        }
+        None => Rendered::Request(Cow::Owned(
             template::render_with(&step.request, &state.vars, &mut calls)
                 .map_err(Unrendered::Template)?,
-        ),
+        )),
     };
     Ok((expect, rendered))
+}
+
+/// Whether `expect` holds no template (rendering would give it back unchanged).
+fn is_static(expect: &Expect) -> bool {
+    match expect {
+        Expect::Success { body } => body.as_ref().is_none_or(Pattern::is_static),
+        Expect::Error { message, .. } => message.as_ref().is_none_or(Pattern::is_static),
+    }
 }
 
 /// `3 attempts: attempt 1: HTTP 400 TooManyRequestsException; retried after 512 ms; ...`

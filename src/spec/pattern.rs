@@ -339,6 +339,29 @@ impl Pattern {
         }
     }
 
+    /// Whether [`Pattern::render`] would give this pattern back unchanged: it holds no
+    /// template. A step whose expectation is static is checked against it as loaded.
+    pub fn is_static(&self) -> bool {
+        match self {
+            Pattern::Object { members } => members.iter().all(|(_, p)| p.is_static()),
+            Pattern::Array { items } | Pattern::Contains(items) => {
+                items.iter().all(Pattern::is_static)
+            }
+            Pattern::Templated(_) => false,
+            Pattern::Regex(re) => !matches!(re.compiled, Compiled::Template),
+            Pattern::Not(inner) => inner.is_static(),
+            Pattern::Range(range) => !range.is_templated(),
+            Pattern::Jwt(jwt) => {
+                [&jwt.header, &jwt.claims]
+                    .into_iter()
+                    .flatten()
+                    .all(Pattern::is_static)
+                    && jwt.jwks.as_ref().is_none_or(template::is_static)
+            }
+            Pattern::Scalar(_) | Pattern::Any | Pattern::Absent | Pattern::Type(_) => true,
+        }
+    }
+
     /// Fills in every template with `vars`: templated strings become literal values (a string
     /// that is exactly `${name}` takes the variable's JSON value), templated regexes are compiled
     /// now, the JWKS is rendered. Regexes compiled at load are shared, not compiled again.
@@ -686,6 +709,28 @@ mod tests {
     #[case(json!({"$jwt": {"header": {"alg": "RS256"}, "claims": {"n": 1}, "jwks": "${jwks}"}}))]
     fn round_trips_to_the_written_json(#[case] pattern: Value) {
         assert_eq!(Pattern::parse(&pattern, "").unwrap().to_value(), pattern);
+    }
+
+    #[test]
+    fn a_pattern_is_static_when_rendering_would_change_nothing() {
+        let parse = |v: Value| Pattern::parse(&v, "").unwrap();
+        for fixed in [
+            json!({"a": {"$regex": "^x"}, "b": [1, {"$type": "string"}], "c": {"$absent": true}}),
+            json!({"a": {"$range": {"min": "now-5", "max": 10}}, "b": {"$not": "x"}}),
+            json!({"t": {"$jwt": {"claims": {"token_use": "id"}}}}),
+        ] {
+            assert!(parse(fixed.clone()).is_static(), "{fixed}");
+        }
+        for templated in [
+            json!({"a": "${pool}"}),
+            json!({"a": {"$regex": "^${pool}$"}}),
+            json!({"a": {"$contains": [{"Id": "${pool}"}]}}),
+            json!({"a": {"$not": "${pool}"}}),
+            json!({"a": {"$range": {"min": "${jwt_claim(t, 'iat')}"}}}),
+            json!({"t": {"$jwt": {"jwks": "${jwks}"}}}),
+        ] {
+            assert!(!parse(templated.clone()).is_static(), "{templated}");
+        }
     }
 
     #[test]

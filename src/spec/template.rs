@@ -411,6 +411,17 @@ fn collect(
     Ok(())
 }
 
+/// Whether rendering `value` would give it back unchanged: no string in it holds a `$` (member
+/// names are not rendered). A step whose request is static is sent as written, uncopied.
+pub fn is_static(value: &Value) -> bool {
+    match value {
+        Value::String(s) => !s.contains('$'),
+        Value::Array(items) => items.iter().all(is_static),
+        Value::Object(map) => map.values().all(is_static),
+        _ => true,
+    }
+}
+
 /// Escapes a key for use in a JSON pointer (RFC 6901).
 pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -420,6 +431,21 @@ pub fn escape_pointer(key: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_value_is_static_when_no_string_in_it_holds_a_dollar() {
+        assert!(is_static(
+            &json!({"UserPoolId": "us-east-1_a", "n": 1, "l": [true, null]})
+        ));
+        assert!(is_static(&json!({"${not rendered}": "member names stay"})));
+        for templated in [
+            json!("${pool}"),
+            json!({"a": {"b": ["x", "p=${pool}"]}}),
+            json!(["$$literal"]),
+        ] {
+            assert!(!is_static(&templated), "{templated}");
+        }
+    }
 
     fn vars() -> Vars {
         let mut v = Vars::new();
