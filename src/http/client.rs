@@ -139,6 +139,8 @@ impl Reply {
 pub struct Client {
     http: Arc<PerRuntime>,
     endpoint: String,
+    /// The endpoint, parsed once (each request gets a copy, not a parse).
+    url: reqwest::Url,
     signer: Option<Arc<dyn RequestSigner>>,
     options: ClientOptions,
     pacer: Arc<Pacer>,
@@ -165,9 +167,13 @@ impl Client {
         signer: Option<Arc<dyn RequestSigner>>,
         options: &ClientOptions,
     ) -> Result<Client, String> {
+        let endpoint = endpoint.trim_end_matches('/').to_owned() + "/";
+        let url = reqwest::Url::parse(&endpoint)
+            .map_err(|e| format!("the endpoint {endpoint} is not a URL: {e}"))?;
         Ok(Client {
             http: Arc::new(PerRuntime::new(options.request_timeout)),
-            endpoint: endpoint.trim_end_matches('/').to_owned() + "/",
+            endpoint,
+            url,
             signer,
             options: options.clone(),
             pacer: Arc::new(Pacer::new(
@@ -221,7 +227,7 @@ impl Client {
         let case = self.case_tag();
         let build = |http: &reqwest::Client| {
             let request = http
-                .post(&self.endpoint)
+                .post(self.url.clone())
                 .header("content-type", CONTENT_TYPE)
                 .header("x-amz-target", &target)
                 .body(payload.clone());

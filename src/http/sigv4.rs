@@ -20,7 +20,7 @@ use std::time::SystemTime;
 
 use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
 use futures_util::future::BoxFuture;
-use reqwest::header::HeaderValue;
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use sha2::{Digest, Sha256};
 
 use crate::http::client::RequestSigner;
@@ -28,6 +28,9 @@ use crate::http::credentials::{Credentials, Provider};
 
 /// The signing name of the Cognito Identity Provider service.
 pub const SERVICE: &str = "cognito-idp";
+
+const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// Headers left out of the signature, as the AWS SDKs leave them out (proxies may change them).
 const UNSIGNED_HEADERS: [&str; 4] = [
@@ -143,20 +146,30 @@ struct Stamp {
 impl Stamp {
     fn of(time: SystemTime) -> Result<Stamp, String> {
         let at = time::OffsetDateTime::from(time);
-        let day = format!("{:04}{:02}{:02}", at.year(), u8::from(at.month()), at.day());
-        if day.len() != 8 {
-            return Err(format!(
-                "cannot sign: the year {} has not 4 digits",
-                at.year()
-            ));
+        let year = u32::try_from(at.year())
+            .ok()
+            .filter(|y| (1000..=9999).contains(y))
+            .ok_or_else(|| format!("cannot sign: the year {} has not 4 digits", at.year()))?;
+        let mut day = String::with_capacity(8);
+        push_digits(&mut day, year, 4);
+        push_digits(&mut day, u32::from(u8::from(at.month())), 2);
+        push_digits(&mut day, u32::from(at.day()), 2);
+        let mut time = String::with_capacity(16);
+        time.push_str(&day);
+        time.push('T');
+        for part in [at.hour(), at.minute(), at.second()] {
+            push_digits(&mut time, u32::from(part), 2);
         }
-        let time = format!(
-            "{day}T{:02}{:02}{:02}Z",
-            at.hour(),
-            at.minute(),
-            at.second()
-        );
+        time.push('Z');
         Ok(Stamp { time, day })
+    }
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -193,11 +206,11 @@ fn add_signature(
         authorization.push_str(part);
     }
     let headers = request.headers_mut();
-    headers.insert("x-amz-date", header_value(&stamp.time, false)?);
+    headers.insert(X_AMZ_DATE, header_value(&stamp.time, false)?);
     if let Some(token) = token {
-        headers.insert("x-amz-security-token", header_value(token, true)?);
+        headers.insert(X_AMZ_SECURITY_TOKEN, header_value(token, true)?);
     }
-    headers.insert("authorization", header_value(&authorization, true)?);
+    headers.insert(AUTHORIZATION, header_value(&authorization, true)?);
     Ok(())
 }
 
@@ -282,15 +295,12 @@ fn push_sha256_hex(out: &mut String, data: &[u8]) {
 }
 
 /// The `host` header the request will carry: the host, and the port unless it is the scheme's
-/// default (which `reqwest` leaves out of the URL).
-fn host_of(url: &reqwest::Url) -> Result<String, String> {
-    let host = url
-        .host_str()
-        .ok_or("cannot sign: the request URL has no host")?;
-    Ok(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    })
+/// default (which the URL parser leaves out).
+fn host_of(url: &reqwest::Url) -> Result<&str, String> {
+    if !url.has_host() {
+        return Err("cannot sign: the request URL has no host".to_owned());
+    }
+    Ok(&url[url::Position::BeforeHost..url::Position::AfterPort])
 }
 
 /// Appends the canonical form of `path` (as the URL holds it, percent-encoded): every byte
@@ -409,6 +419,7 @@ mod tests {
                 .header("x-repeated", "one")
                 .header("x-empty", ""),
             http.get("https://example.com:8443/.well-known/jwks.json"),
+            http.post("http://[::1]:5000/").body("{}"),
         ];
         let with_token = Credentials::new("AKID", "secret", Some("tok  en".into()), None, "t");
         let without = Credentials::new("AKID2", "other", None, None, "t");
