@@ -489,9 +489,13 @@ impl PerRuntime {
         if let Some(client) = clients.iter().find(|c| c.runtime == id) {
             return Ok(client.http.clone());
         }
+        // The client retries itself (see `RetryPolicy`) and follows no redirect: a target
+        // that redirects an API call is answering with that reply.
         let http = reqwest::Client::builder()
             .timeout(self.request_timeout)
             .connect_timeout(self.request_timeout.min(MAX_CONNECT_TIMEOUT))
+            .retry(reqwest::retry::never())
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
         let alive = Arc::new(());
