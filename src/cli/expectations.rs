@@ -116,14 +116,6 @@ pub(super) fn init(cases_dir: &Path, target: &str, reports: &[PathBuf]) -> ExitC
     for item in &init.entries {
         println!("  entry   {}", item.describe());
     }
-    if !init.going_further.is_empty() {
-        println!(
-            "{} cases stopped at a step whose only failures a rule now waives, and will run \
-             further next time; run again and `expectations update` adds what they show: {}",
-            init.going_further.len(),
-            init.going_further.join(", ")
-        );
-    }
     eprintln!(
         "every reason in {} is a TODO: replace each with why {target} fails there (the file \
          does not load until then)",

@@ -1,12 +1,16 @@
 //! Running one case: setup, steps and teardown, in that order. Each step is rendered, checked
-//! against the input schema, sent, checked, and its captures kept. The first failing step ends
-//! setup and steps (failures an expectation waives by check do not, nor, at a setup step,
-//! failures of checks the case can go on past: see [`SETUP_GOES_ON_AFTER`]); teardown then runs in
-//! reverse order, whatever happened before, skipping steps whose variables were never captured.
-//! A step's record keeps the target's failures apart from a harness error (a panic, an interrupt,
-//! the case's time running out, a missing schema, an unrenderable template; see
-//! [`crate::exec::error`]), which also ends setup and steps.
-//! The result is a [`CaseReport`], the one record reporters receive.
+//! against the input schema, sent, checked, and its captures kept. A setup step or step ends the
+//! case when it has a harness error or a failure of a check the case cannot go on past (a status,
+//! an error code, a capture that found nothing, a transport failure, ...). The case goes on past
+//! failures of the checks that say only that a reply that came was not quite right (see
+//! [`GOES_ON_AFTER`]); they are still recorded, and still fail the case unless an expectation
+//! covers them. Which steps run never depends on the expectations: waivers decide verdicts only,
+//! so a run with no expectations file runs the same steps as one with it (only an `eventually`
+//! step failing in expected ways is tried once rather than until its bound: see [`Waivers`]).
+//! Teardown then runs in reverse order, whatever happened before, skipping steps whose variables
+//! were never captured. A step's record keeps the target's failures apart from a harness error (a
+//! panic, an interrupt, the case's time running out, a missing schema, an unrenderable template;
+//! see [`crate::exec::error`]). The result is a [`CaseReport`], the one record reporters receive.
 
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
@@ -36,23 +40,19 @@ use crate::support::random::random_u64;
 use crate::support::secrets::Secrets;
 
 /// What the caller of [`run_case`] already knows about failures, before any verdict: which
-/// failures it waives as a target's quirks (the case goes on past them) and which it expects
-/// (their retry notes are not worth showing). The runner itself knows no expectations; the
-/// suite answers these questions from the target's expectations file.
+/// failures it expects (their retry notes are not worth showing, and an `eventually` step
+/// failing only in expected ways is not tried again). It never decides which steps run (see
+/// [`GOES_ON_AFTER`]). The runner itself knows no expectations; the suite answers from the
+/// target's expectations file.
 pub trait Waivers: Sync {
-    /// The case goes on after `failure` at `step`.
-    fn goes_on_after(&self, step: &StepRef, failure: &Failure) -> bool;
     /// `failure` at `step` is expected.
     fn expects(&self, step: &StepRef, failure: &Failure) -> bool;
 }
 
-/// No waivers: every failure ends the case, none is expected.
+/// No waivers: no failure is expected.
 pub struct NoWaivers;
 
 impl Waivers for NoWaivers {
-    fn goes_on_after(&self, _: &StepRef, _: &Failure) -> bool {
-        false
-    }
     fn expects(&self, _: &StepRef, _: &Failure) -> bool {
         false
     }
@@ -324,8 +324,8 @@ fn builtin_vars(prefix: &str, region: &str) -> Vars {
     vars
 }
 
-/// Runs `case`; `waivers` say which failures it goes on past. Its requests are sent as the
-/// case's (see [`crate::http::client::in_case`]).
+/// Runs `case`; `waivers` say which failures are expected (which steps run does not depend on
+/// them). Its requests are sent as the case's (see [`crate::http::client::in_case`]).
 pub async fn run_case(case: &Case, ctx: &RunContext, waivers: &dyn Waivers) -> CaseReport {
     crate::http::client::in_case(case.id.clone(), run_case_untagged(case, ctx, waivers)).await
 }
@@ -377,10 +377,11 @@ async fn run_case_untagged(case: &Case, ctx: &RunContext, waivers: &dyn Waivers)
     }
 }
 
-/// Checks whose failure at a setup step does not end the case: the reply came, and what the case
-/// goes on to need (its status, code, captures) is judged by other checks. The failures are still
-/// recorded.
-pub const SETUP_GOES_ON_AFTER: [Check; 7] = [
+/// Checks whose failure at a setup step or step does not end the case: the reply came and was
+/// usable, and what the case goes on to need (its status, code, captures) is judged by other
+/// checks. The failures are still recorded and fail the case unless an expectation covers them;
+/// whether one does changes nothing about which steps run.
+pub const GOES_ON_AFTER: [Check; 7] = [
     Check::RequestId,
     Check::ContentType,
     Check::BodySchema,
@@ -390,20 +391,18 @@ pub const SETUP_GOES_ON_AFTER: [Check; 7] = [
     Check::Recording,
 ];
 
-/// Whether `record` ends its case: a harness error, or a failure no waiver lets the case go on
-/// past. A setup step also goes on past the checks of [`SETUP_GOES_ON_AFTER`]; the case's own
-/// steps stay strict.
-fn ends_case(record: &StepRecord, waivers: &dyn Waivers) -> bool {
+/// Whether `record` ends its case: a harness error, or a failure of a check not in
+/// [`GOES_ON_AFTER`], in setup and steps alike, whatever the expectations say about it.
+fn ends_case(record: &StepRecord) -> bool {
     record.error.is_some()
-        || record.failures.iter().any(|f| {
-            let setup_goes_on =
-                record.step.section == Section::Setup && SETUP_GOES_ON_AFTER.contains(&f.check());
-            !(setup_goes_on || waivers.goes_on_after(&record.step, f))
-        })
+        || record
+            .failures
+            .iter()
+            .any(|f| !GOES_ON_AFTER.contains(&f.check()))
 }
 
-/// Setup and steps, in order, until a step fails in a way no waiver lets the case go on past, or
-/// has a harness error. A panic is the harness error of the step being processed when it
+/// Setup and steps, in order, until a step has a harness error or fails in a way the case cannot
+/// go on past (see [`ends_case`]). A panic is the harness error of the step being processed when it
 /// happened (the one whose record is not yet kept), else of the last step kept.
 async fn run_setup_and_steps(
     case: &Case,
@@ -426,7 +425,7 @@ async fn run_setup_and_steps(
                 let mut record =
                     run_step_bounded(step, step_ref, state, ctx, deadline, waivers).await;
                 drop_waived_retry_note(&mut record, waivers);
-                let stop = ends_case(&record, waivers);
+                let stop = ends_case(&record);
                 records.push(record);
                 current = None;
                 if stop {
@@ -1122,7 +1121,7 @@ mod tests {
     }
 
     #[test]
-    fn setup_goes_on_past_non_blocking_checks_and_steps_do_not() {
+    fn setup_and_steps_go_on_past_the_usable_reply_checks_only() {
         let record = |section, failures| StepRecord {
             status: Some(200),
             ..StepRecord::new(
@@ -1141,21 +1140,27 @@ mod tests {
                 found: Some("application/json".into()),
             },
         ];
-        assert!(!ends_case(
-            &record(Section::Setup, quirks.clone()),
-            &NoWaivers
-        ));
-        assert!(ends_case(&record(Section::Steps, quirks), &NoWaivers));
         let status = vec![Failure::Status {
             expected: "success (2xx)",
             found: 400,
         }];
-        assert!(ends_case(&record(Section::Setup, status), &NoWaivers));
+        let capture = vec![Failure::Capture {
+            variable: "pool".into(),
+            path: "$.UserPool.Id".into(),
+        }];
+        for section in [Section::Setup, Section::Steps] {
+            assert!(!ends_case(&record(section, quirks.clone())), "{section:?}");
+            assert!(ends_case(&record(section, status.clone())), "{section:?}");
+            assert!(ends_case(&record(section, capture.clone())), "{section:?}");
+            let mut both = quirks.clone();
+            both.extend(status.clone());
+            assert!(ends_case(&record(section, both)), "{section:?}");
+        }
         let mut errored = record(Section::Setup, Vec::new());
         errored.error = Some(HarnessError::Panic {
             message: "boom".into(),
         });
-        assert!(ends_case(&errored, &NoWaivers));
+        assert!(ends_case(&errored));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Setup and teardown divergences: failures in a setup or teardown reply that did not end the
-//! case (setup goes on past the checks of [`SETUP_GOES_ON_AFTER`], teardown past any failure).
+//! case (setup goes on past the checks of [`GOES_ON_AFTER`], teardown past any failure).
 //! A target that, say, sends no request id fails that check in the setup of every case; the
 //! closing summary and the reports name each such divergence once, per (section, operation,
 //! check, JSON pointer), with the number of cases that saw it, rather than once per case.
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::exec::failure::{Check, Section};
-use crate::exec::runner::SETUP_GOES_ON_AFTER;
+use crate::exec::runner::GOES_ON_AFTER;
 
 /// One divergence, with the cases that saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ impl Reported<'_> {
         if self.section == Section::Teardown.name() {
             return true;
         }
-        self.section == Section::Setup.name() && SETUP_GOES_ON_AFTER.contains(&self.check)
+        self.section == Section::Setup.name() && GOES_ON_AFTER.contains(&self.check)
     }
 }
 

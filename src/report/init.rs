@@ -4,14 +4,14 @@
 //! A new target fails in a few ways everywhere (no request id, another content type, a member
 //! in another format) and in many ways once each. `init` writes the first kind as one rule each
 //! and the second as one entry per case and step:
-//! - **Rules.** Failures of the checks a setup step goes on past
-//!   ([`SETUP_GOES_ON_AFTER`]: request id, content type, body schema, body, message, documented
+//! - **Rules.** Failures of the checks a case goes on past
+//!   ([`GOES_ON_AFTER`]: request id, content type, body schema, body, message, documented
 //!   error) that are about at most one place in the body are grouped by (check, place, value
 //!   found). A group seen in at least [`RULE_FROM`] cases becomes one glob rule,
 //!   `{"case": "**", "operation": ..., "check": ..., "at": ..., "found": ...}`, naming the
 //!   operation when the group has one and leaving it out when the same failure comes from
 //!   several (the place and the value still narrow it). Such a rule is a waiver: cases whose
-//!   only failures it covers pass with waivers, and cases go on past it.
+//!   only failures it covers pass with waivers.
 //! - **Per-case entries.** Every other failure (a status, an error code, a capture, a schema
 //!   failure about several places, a failure fewer cases share) gets an entry for its case and
 //!   step, as `expectations update` writes them, which the case must keep failing. Such an entry
@@ -20,15 +20,15 @@
 //!
 //! Every reason is a placeholder beginning `TODO` (a rule's says how many cases saw it), which
 //! the loader refuses ([`is_placeholder_reason`]): the file counts only once a person has said
-//! why the target fails there. A case that stopped at one of its steps only because of a failure
-//! a rule now waives goes on past it in the next run, where its later steps may fail in new
-//! ways; `init` names those cases, and `expectations update` after that run adds what they show.
+//! why the target fails there. Then the same run passes: which steps run does not depend on the
+//! expectations (see [`crate::exec::runner`]), so the run with the file takes every case exactly
+//! as far as the run without it did, and meets no failure the report did not show.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::exec::failure::Check;
-use crate::exec::runner::SETUP_GOES_ON_AFTER;
+use crate::exec::runner::GOES_ON_AFTER;
 use crate::report::json::{FailureResult, Outcome, RunReport, StepResult};
 use crate::report::update::{Item, format_file, read_reports};
 use crate::verdict::expectations::{REASON_PLACEHOLDER, is_placeholder_reason};
@@ -50,9 +50,6 @@ pub struct Init {
     pub rules: Vec<(Item, usize)>,
     /// The per-case entries.
     pub entries: Vec<Item>,
-    /// Cases that stopped at a step whose only failures rules now waive: they go further in
-    /// the next run.
-    pub going_further: Vec<String>,
 }
 
 /// The rule key of a failure, if it can be a rule.
@@ -62,7 +59,7 @@ fn rule_key(failure: &FailureResult) -> Option<RuleKey> {
         [one] if !one.is_empty() => Some(one.clone()),
         _ => return None,
     };
-    SETUP_GOES_ON_AFTER
+    GOES_ON_AFTER
         .contains(&failure.check)
         .then(|| (failure.check, at, failure.found.clone()))
 }
@@ -179,27 +176,7 @@ pub fn init(target: &str, case_ids: &[&str], run: &RunReport) -> Result<Init, St
         text,
         rules: rules.into_iter().map(|(_, item, n)| (item, n)).collect(),
         entries,
-        going_further: going_further(run, &ruled),
     })
-}
-
-/// Cases whose last step that ran, among `steps`, failed only in ways `ruled` covers, with a
-/// later step skipped: with the rules, they go on past it.
-fn going_further(run: &RunReport, ruled: &dyn Fn(&FailureResult) -> bool) -> Vec<String> {
-    run.cases
-        .iter()
-        .filter(|case| {
-            let steps: Vec<&StepResult> =
-                case.steps.iter().filter(|s| s.section == "steps").collect();
-            let ran = steps.iter().rposition(|s| s.outcome != Outcome::Skipped);
-            ran.is_some_and(|last| {
-                last + 1 < steps.len()
-                    && !steps[last].failures.is_empty()
-                    && steps[last].failures.iter().all(ruled)
-            })
-        })
-        .map(|case| case.id.clone())
-        .collect()
 }
 
 /// Reads the reports (merging those of one target) and writes a first
@@ -327,7 +304,6 @@ mod tests {
         );
         let entries: Vec<String> = init.entries.iter().map(Item::describe).collect();
         assert_eq!(entries, ["b/3 steps[0]", "b/4 steps[0]"]);
-        assert_eq!(init.going_further, ["a/1"]);
         assert_eq!(
             init.text,
             "{\n  \"target\": \"t\",\n  \"expected_failures\": [\n    \

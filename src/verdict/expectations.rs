@@ -4,7 +4,8 @@
 //! An entry names cases (an id or a glob), optionally one step (`steps[1]`), one check
 //! (`content_type`), one operation (`CreateUserPool`), a place in the body (`at`: a JSON pointer
 //! or member path, `*` matching within a segment) and the value found (`found`, as text), with
-//! the reason. Failures an entry covers are expected. An entry that
+//! the reason. Failures an entry covers are expected. Entries decide verdicts only: which steps
+//! of a case run does not depend on them (see [`crate::exec::runner`]). An entry that
 //! names a single case, or that has no `check`, *demands* its failure: if the case passes where
 //! the entry says it fails, that is an unexpected pass and fails the run, so the list stays
 //! honest. A glob entry with a `check` waives that check wherever it happens (a quirk of the
@@ -318,15 +319,11 @@ pub fn covering<'a>(entries: &[&'a Entry], step: &StepRef, failure: &Failure) ->
     entries.iter().copied().find(|e| e.covers(step, failure))
 }
 
-/// The entries of one case as the runner's [`Waivers`]: a case goes on past a failure that a
-/// check waiver (an entry with a `check`) covers; an entry without one stops it as before.
+/// The entries of one case as the runner's [`Waivers`]: a failure an entry covers is expected.
+/// They decide no step's running (see [`crate::exec::runner::GOES_ON_AFTER`]).
 pub struct EntryWaivers<'a>(pub &'a [&'a Entry]);
 
 impl Waivers for EntryWaivers<'_> {
-    fn goes_on_after(&self, step: &StepRef, failure: &Failure) -> bool {
-        covering(self.0, step, failure).is_some_and(|e| e.check.is_some())
-    }
-
     fn expects(&self, step: &StepRef, failure: &Failure) -> bool {
         covering(self.0, step, failure).is_some()
     }

@@ -26,6 +26,7 @@ mod eventually;
 mod expectations_update;
 mod fuzz;
 mod generated;
+mod going_on;
 mod harness_errors;
 mod layering;
 mod loading;

@@ -5,7 +5,8 @@
 //! what it needs to its steps, and names the two quirks once each, with their counts of cases;
 //! an `"at"` waiver covers exactly the ARN pointer and not a schema failure elsewhere; and
 //! `expectations init` on that run writes one rule per quirk, after which (reasons written) the
-//! same run passes.
+//! same run passes, also where a step's body differs in every case (a rule) and a later step
+//! fails too: the run with the file takes each case as far as the run without it did.
 
 use std::fs;
 use std::path::Path;
@@ -319,4 +320,81 @@ fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert_eq!(report["totals"]["passed_with_waivers"], 2, "{stdout}");
     assert_eq!(report["totals"]["expected_failures"], 2, "{stdout}");
+}
+
+/// Three cases whose first step expects a `Status` the stub's pools never have (a body failure
+/// every case shares, which `init` makes a rule); in the first, a later step fails too (the
+/// client the stub creates has no id to capture).
+fn write_going_on_cases(dir: &Path) {
+    let describe = r#"{"operation": "DescribeUserPool", "request": {"UserPoolId": "${pool}"}, "expect": {"body": {"UserPool": {"Status": "Enabled"}}}}"#;
+    let client = r#"{"operation": "CreateUserPoolClient", "request": {"UserPoolId": "${pool}", "ClientName": "c"}, "capture": {"client": "$.UserPoolClient.ClientId"}}"#;
+    let list = r#"{"operation": "ListUserPools", "request": {"MaxResults": 1}}"#;
+    fs::create_dir_all(dir.join("stub")).unwrap();
+    for (name, later) in [("later_1", client), ("later_2", list), ("later_3", list)] {
+        let text = format!(
+            r#"{{"description": "stub emulator case {name}", "evidence": ["model"], "setup": [{CREATE_POOL}], "steps": [{describe}, {later}], "teardown": [{DELETE_POOL}]}}"#
+        );
+        fs::write(dir.join("stub").join(format!("{name}.json")), text).unwrap();
+    }
+}
+
+#[test]
+fn after_init_the_same_run_passes_though_a_step_s_body_differs_and_a_later_step_fails() {
+    let (_runtime, server) = start();
+    let scratch = tempfile::tempdir().unwrap();
+    let cases = scratch.path().join("cases");
+    write_going_on_cases(&cases);
+    let first = scratch.path().join("first.json");
+    let (output, stdout, report) = run(&server.uri(), &cases, &first);
+    assert_eq!(output.status.code(), Some(101), "{stdout}");
+    // Without expectations every case goes on past its body failure to its later step.
+    for id in ["stub/later_1", "stub/later_2", "stub/later_3"] {
+        let later = step(case(&report, id), "steps[1]");
+        assert_ne!(later["outcome"], "skipped", "{id}: {later}");
+    }
+    let checks: Vec<&Value> = step(case(&report, "stub/later_1"), "steps[1]")["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["check"])
+        .collect();
+    assert!(checks.contains(&&json!("capture")), "{checks:?}");
+
+    let init = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .args(["expectations", "init", "--target", "stub", "--cases"])
+        .arg(&cases)
+        .arg(&first)
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(1), "{init:?}");
+    let path = cases.join("expectations/stub.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let entries = file["expected_failures"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["case"] == "**"
+            && e["operation"] == "DescribeUserPool"
+            && e["check"] == "body"
+            && e["at"] == "/UserPool/Status"),
+        "{text}"
+    );
+    let per_case: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e["case"] != "**")
+        .map(|e| (e["case"].as_str().unwrap(), e["step"].as_str().unwrap()))
+        .collect();
+    assert_eq!(per_case, [("stub/later_1", "steps[1]")], "{text}");
+
+    // Reasons written, the same run passes: the cases go exactly as far as they did.
+    fs::write(
+        &path,
+        text.replace("TODO: say why", "the stub is known to differ:"),
+    )
+    .unwrap();
+    let (output, stdout, again) = run(&server.uri(), &cases, &scratch.path().join("again.json"));
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert_eq!(again["totals"]["failed"], 0, "{stdout}");
+    assert_eq!(again["totals"]["passed_with_waivers"], 2, "{stdout}");
+    assert_eq!(again["totals"]["expected_failures"], 1, "{stdout}");
+    assert!(!stdout.contains("stale"), "{stdout}");
 }

@@ -63,7 +63,8 @@ const CASE: &str = r#"{
 }"#;
 
 /// Serves CASE: the pool, the group, the client (whose reply is `client`), a GetGroup reply
-/// without the description the case expects, and empty replies to the three deletes. Returns the
+/// without the description the case expects, an empty list of pools, and empty replies to the
+/// three deletes. Returns the
 /// failures of the run and the operations the server saw, in order.
 async fn run_teardown_case(client: serde_json::Value) -> (Vec<StepFailure>, Vec<String>) {
     let server = MockServer::start().await;
@@ -75,6 +76,7 @@ async fn run_teardown_case(client: serde_json::Value) -> (Vec<StepFailure>, Vec<
         ("CreateGroup", json!({"Group": {"GroupName": "g"}})),
         ("CreateUserPoolClient", client),
         ("GetGroup", json!({"Group": {"GroupName": "g"}})),
+        ("ListUserPools", json!({"UserPools": []})),
         ("DeleteUserPool", json!({})),
         ("DeleteGroup", json!({})),
         ("DeleteUserPoolClient", json!({})),
@@ -119,11 +121,12 @@ async fn teardown_runs_after_a_failing_step() {
             "CreateGroup",
             "CreateUserPoolClient",
             "GetGroup",
+            "ListUserPools",
             "DeleteUserPoolClient",
             "DeleteGroup",
             "DeleteUserPool"
         ],
-        "the failing step ends the steps (ListUserPools never runs); teardown runs in reverse"
+        "a body mismatch does not end the steps (ListUserPools runs); teardown runs in reverse"
     );
 }
 
