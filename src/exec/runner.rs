@@ -377,13 +377,16 @@ async fn run_case_untagged(case: &Case, ctx: &RunContext, waivers: &dyn Waivers)
     }
 }
 
-/// Checks whose failure at a setup step or step does not end the case: the reply came and was
-/// usable, and what the case goes on to need (its status, code, captures) is judged by other
-/// checks. The failures are still recorded and fail the case unless an expectation covers them;
-/// whether one does changes nothing about which steps run.
-pub const GOES_ON_AFTER: [Check; 7] = [
+/// Checks whose failure at a setup step or step does not end the case: the reply came, and what
+/// the case goes on to need (its status, code, captures) is judged by other checks. A body that
+/// is not JSON is among them: a step that captures from it fails its captures (which end the
+/// case), one that captures nothing lets the case go on. The failures are still recorded and fail
+/// the case unless an expectation covers them; whether one does changes nothing about which
+/// steps run.
+pub const GOES_ON_AFTER: [Check; 8] = [
     Check::RequestId,
     Check::ContentType,
+    Check::Json,
     Check::BodySchema,
     Check::Body,
     Check::Message,
@@ -599,9 +602,13 @@ async fn send_and_check(
     let checked = check_reply(&step.operation, expect, &reply, ctx.store, ctx.lenient);
     let mut failures = checked.failures;
     failures.extend(state.observe(&step_ref, &step.operation, request, &reply));
-    if let Some(body) = &checked.body {
-        capture(step, body, &mut failures, state);
-    }
+    // A body that is not JSON has nothing to capture: a capture it should have given fails.
+    capture(
+        step,
+        checked.body.as_ref().unwrap_or(&Value::Null),
+        &mut failures,
+        state,
+    );
     let retries = (!failures.is_empty() && !reply.retries.is_empty()).then(|| retry_note(&reply));
     StepRecord {
         step: step_ref,

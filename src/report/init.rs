@@ -5,7 +5,7 @@
 //! in another format) and in many ways once each. `init` writes the first kind as one rule each
 //! and the second as one entry per case and step:
 //! - **Rules.** Failures of the checks a case goes on past
-//!   ([`GOES_ON_AFTER`]: request id, content type, body schema, body, message, documented
+//!   ([`GOES_ON_AFTER`]: request id, content type, JSON, body schema, body, message, documented
 //!   error) that are about at most one place in the body are grouped by (check, place, value
 //!   found). A group seen in at least [`RULE_FROM`] cases becomes one glob rule,
 //!   `{"case": "**", "operation": ..., "check": ..., "at": ..., "found": ...}`, naming the

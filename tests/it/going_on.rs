@@ -1,7 +1,8 @@
 //! Which steps of a case run does not depend on the expectations: a step whose reply came but
 //! differs in its body goes on to the next step (and the case still fails), a step with the wrong
 //! error code ends the case even where an entry waives that failure, and the case sends the same
-//! requests with and without the entries. A wiremock server plays the target.
+//! requests with and without the entries; a body that is not JSON ends the case only when a
+//! capture needed it. A wiremock server plays the target.
 
 use std::time::Duration;
 
@@ -174,4 +175,84 @@ async fn the_case_sends_the_same_requests_with_and_without_waivers() {
     let (_, with) = run_with(&EntryWaivers(&entries)).await;
     assert_eq!(without.len(), 4, "{without:#?}");
     assert_eq!(without, with);
+}
+
+/// A target that answers `DescribeUserPool` with an empty `text/html` body (as moto answers
+/// `UpdateUserPool`) and the other operations with JSON.
+async fn empty_describe_target() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.DescribeUserPool",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html; charset=utf-8")
+                .insert_header("x-amzn-requestid", "r-1"),
+        )
+        .mount(&server)
+        .await;
+    let pool = json!({"UserPool": {"Id": "us-east-1_AAAAAAAAA", "Name": "p"}});
+    for (operation, body) in [
+        ("CreateUserPool", pool),
+        ("ListUserPools", json!({"UserPools": []})),
+        ("DeleteUserPool", json!({})),
+    ] {
+        Mock::given(method("POST"))
+            .and(header(
+                "x-amz-target",
+                format!("AWSCognitoIdentityProviderService.{operation}").as_str(),
+            ))
+            .respond_with(reply(200, body))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_goes_on_unless_a_capture_needed_it() {
+    let case = |capture: &str| {
+        format!(
+            r#"{{"description": "a read whose reply is not JSON, then another read",
+              "setup": [{{"operation": "CreateUserPool", "request": {{"PoolName": "p"}},
+                          "capture": {{"pool": "$.UserPool.Id"}}}}],
+              "steps": [
+                {{"operation": "DescribeUserPool", "request": {{"UserPoolId": "${{pool}}"}}{capture}}},
+                {{"operation": "ListUserPools", "request": {{"MaxResults": 1}}}}],
+              "teardown": [{{"operation": "DeleteUserPool", "request": {{"UserPoolId": "${{pool}}"}}}}]}}"#
+        )
+    };
+    for (capture, expected_steps, expected_checks) in [
+        (
+            "",
+            vec!["setup[0]", "steps[0]", "steps[1]", "teardown[0]"],
+            vec!["content_type", "json"],
+        ),
+        (
+            r#", "capture": {"id": "$.UserPool.Id"}"#,
+            vec!["setup[0]", "steps[0]", "teardown[0]"],
+            vec!["content_type", "json", "capture"],
+        ),
+    ] {
+        let server = empty_describe_target().await;
+        let text = case(capture);
+        let case = load_case(
+            "t/not_json",
+            "t/not_json.json",
+            &text,
+            SchemaStore::global(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
+        let report = run_case(&case, &ctx, &NoWaivers).await;
+        assert_eq!(ran(&report), expected_steps, "capture {capture:?}");
+        let checks: Vec<String> = report
+            .failures()
+            .iter()
+            .map(|f| f.failure.check().to_string())
+            .collect();
+        assert_eq!(checks, expected_checks, "capture {capture:?}");
+    }
 }
