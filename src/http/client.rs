@@ -268,17 +268,19 @@ impl Client {
             attempt += 1;
             let (outcome, took) = self.attempt(build, sign).await?;
             sending += took;
-            let (why, what) = match &outcome {
+            let (why, code) = match &outcome {
                 Attempt::Reply(reply) => {
                     let code = reply.error_code();
-                    let what = match &code {
-                        Some(code) => format!("HTTP {} {code}", reply.status),
-                        None => format!("HTTP {}", reply.status),
-                    };
-                    (classify(reply.status, code.as_deref()), what)
+                    (classify(reply.status, code.as_deref()), code)
                 }
-                Attempt::Lost(message) => (Some(Retryable::Transport), message.clone()),
-                Attempt::Unusable(message) => (None, message.clone()),
+                Attempt::Lost(_) => (Some(Retryable::Transport), None),
+                Attempt::Unusable(_) => (None, None),
+            };
+            // What the attempt got, for the retry notes (written only when there is one).
+            let what = || match (&outcome, &code) {
+                (Attempt::Reply(reply), Some(code)) => format!("HTTP {} {code}", reply.status),
+                (Attempt::Reply(reply), None) => format!("HTTP {}", reply.status),
+                (Attempt::Lost(message) | Attempt::Unusable(message), _) => message.clone(),
             };
             let stop = match why {
                 None => {
@@ -306,18 +308,19 @@ impl Client {
             if why.is_some() && stop.is_none() {
                 let delay = policy.backoff(attempt, random_fraction());
                 retries.push(format!(
-                    "attempt {attempt}: {what}; retried after {} ms",
+                    "attempt {attempt}: {}; retried after {} ms",
+                    what(),
                     delay.as_millis()
                 ));
                 tokio::time::sleep(delay).await;
                 continue;
             }
             let note = stop.unwrap_or_default();
+            if !note.is_empty() && matches!(outcome, Attempt::Reply(_)) {
+                retries.push(format!("attempt {attempt}: {}{note}", what()));
+            }
             return match outcome {
                 Attempt::Reply(mut reply) => {
-                    if !note.is_empty() {
-                        retries.push(format!("attempt {attempt}: {what}{note}"));
-                    }
                     reply.attempts = attempt;
                     reply.retries = retries;
                     Ok(reply)
