@@ -1,8 +1,8 @@
 //! The `cognito-contract` binary: parses the arguments and hands them to [`cognito_contract::cli`].
 //!
 //! It allocates with mimalloc: a checked step allocates many small values (the rendered request,
-//! the parsed reply, the step's record), and `bench` measured glibc's allocator at about a third
-//! of a step's cost over a raw client.
+//! the parsed reply, the step's record), and under `bench` glibc's allocator took a quarter of
+//! the process's time (a step went from 59.6 µs to 40–46 µs with mimalloc, nothing else changed).
 
 #![warn(clippy::too_many_lines)]
 
