@@ -262,6 +262,42 @@ fn an_at_waiver_covers_the_arn_and_no_other_place() {
     assert_eq!(case(&report, "stub/client")["outcome"], "expected_failure");
 }
 
+/// `expectations init --target stub` of the `report` of a run of `cases` (it exits 1: every
+/// reason is a TODO): the file's text and its entries.
+fn init(cases: &Path, report: &Path) -> (String, Vec<Value>) {
+    let init = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+        .args(["expectations", "init", "--target", "stub", "--cases"])
+        .arg(cases)
+        .arg(report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&init.stdout);
+    let stderr = String::from_utf8_lossy(&init.stderr);
+    assert_eq!(init.status.code(), Some(1), "{stdout}\n{stderr}");
+    let text = fs::read_to_string(cases.join("expectations/stub.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let entries = file["expected_failures"].as_array().unwrap().clone();
+    (text, entries)
+}
+
+/// The (case, step) of the entries that are not rules.
+fn per_case(entries: &[Value]) -> Vec<(&str, &str)> {
+    entries
+        .iter()
+        .filter(|e| e["case"] != "**")
+        .map(|e| (e["case"].as_str().unwrap(), e["step"].as_str().unwrap()))
+        .collect()
+}
+
+/// Writes `init`'s file `text` back under `cases` with every TODO reason written.
+fn write_reasons(cases: &Path, text: &str) {
+    fs::write(
+        cases.join("expectations/stub.json"),
+        text.replace("TODO: say why", "the stub is known to differ:"),
+    )
+    .unwrap();
+}
+
 #[test]
 fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
     let (_runtime, server) = start();
@@ -272,19 +308,7 @@ fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
     let (output, stdout, _) = run(&server.uri(), &cases, &first);
     assert_eq!(output.status.code(), Some(101), "{stdout}");
 
-    let init = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
-        .args(["expectations", "init", "--target", "stub", "--cases"])
-        .arg(&cases)
-        .arg(&first)
-        .output()
-        .unwrap();
-    let init_out = String::from_utf8_lossy(&init.stdout);
-    let init_err = String::from_utf8_lossy(&init.stderr);
-    assert_eq!(init.status.code(), Some(1), "{init_out}\n{init_err}");
-    let path = cases.join("expectations/stub.json");
-    let text = fs::read_to_string(&path).unwrap();
-    let file: Value = serde_json::from_str(&text).unwrap();
-    let entries = file["expected_failures"].as_array().unwrap();
+    let (text, entries) = init(&cases, &first);
     let rules: Vec<&Value> = entries.iter().filter(|e| e["case"] == "**").collect();
     assert_eq!(
         rules,
@@ -294,13 +318,8 @@ fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
         ],
         "{text}"
     );
-    let per_case: Vec<(&str, &str)> = entries
-        .iter()
-        .filter(|e| e["case"] != "**")
-        .map(|e| (e["case"].as_str().unwrap(), e["step"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        per_case,
+        per_case(&entries),
         [("stub/client", "setup[1]"), ("stub/two_places", "steps[0]")]
     );
 
@@ -311,11 +330,7 @@ fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
     assert!(stderr.contains("placeholder"), "{stderr}");
 
     // Reasons written, the same run passes.
-    fs::write(
-        &path,
-        text.replace("TODO: say why", "the stub is known to differ:"),
-    )
-    .unwrap();
+    write_reasons(&cases, &text);
     let (output, stdout, report) = run(&server.uri(), &cases, &scratch.path().join("again.json"));
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert_eq!(report["totals"]["passed_with_waivers"], 2, "{stdout}");
@@ -360,17 +375,7 @@ fn after_init_the_same_run_passes_though_a_step_s_body_differs_and_a_later_step_
         .collect();
     assert!(checks.contains(&&json!("capture")), "{checks:?}");
 
-    let init = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
-        .args(["expectations", "init", "--target", "stub", "--cases"])
-        .arg(&cases)
-        .arg(&first)
-        .output()
-        .unwrap();
-    assert_eq!(init.status.code(), Some(1), "{init:?}");
-    let path = cases.join("expectations/stub.json");
-    let text = fs::read_to_string(&path).unwrap();
-    let file: Value = serde_json::from_str(&text).unwrap();
-    let entries = file["expected_failures"].as_array().unwrap();
+    let (text, entries) = init(&cases, &first);
     assert!(
         entries.iter().any(|e| e["case"] == "**"
             && e["operation"] == "DescribeUserPool"
@@ -378,19 +383,10 @@ fn after_init_the_same_run_passes_though_a_step_s_body_differs_and_a_later_step_
             && e["at"] == "/UserPool/Status"),
         "{text}"
     );
-    let per_case: Vec<(&str, &str)> = entries
-        .iter()
-        .filter(|e| e["case"] != "**")
-        .map(|e| (e["case"].as_str().unwrap(), e["step"].as_str().unwrap()))
-        .collect();
-    assert_eq!(per_case, [("stub/later_1", "steps[1]")], "{text}");
+    assert_eq!(per_case(&entries), [("stub/later_1", "steps[1]")], "{text}");
 
     // Reasons written, the same run passes: the cases go exactly as far as they did.
-    fs::write(
-        &path,
-        text.replace("TODO: say why", "the stub is known to differ:"),
-    )
-    .unwrap();
+    write_reasons(&cases, &text);
     let (output, stdout, again) = run(&server.uri(), &cases, &scratch.path().join("again.json"));
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert_eq!(again["totals"]["failed"], 0, "{stdout}");
