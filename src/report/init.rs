@@ -197,10 +197,8 @@ pub fn init_file(
         ));
     }
     let run = read_reports(target, reports)?;
-    let cases =
-        crate::spec::load::load_dir(cases_dir, crate::service::schemas::SchemaStore::global())
-            .map_err(|e| e.to_string())?;
-    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let ids = crate::report::update::suite_ids(cases_dir)?;
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let init = init(target, &ids, &run)?;
     crate::report::write_atomically(&path, &init.text)?;
     Ok((path, init))

@@ -10,7 +10,8 @@
 //! - an entry that covered a failure is kept with its reason, as is an intermittent entry, an
 //!   entry none of whose cases ran, and an entry whose step did not run;
 //! - an entry that covered nothing although every case it names ran is removed (the target now
-//!   passes there), and so is an entry naming no case of the suite or a step its case lacks;
+//!   passes there), and so is an entry naming no case of the suite or a step its case lacks
+//!   (the suite being the case files and the generated cases, whether or not the run had them);
 //! - harness errors get no entry (none could cover them), and a case with one counts as not run.
 //!
 //! Entries keep their order; new ones go after the last entry of their area (the first path
@@ -394,10 +395,8 @@ pub fn update_file(
         ));
     }
     let run = read_reports(target, reports)?;
-    let cases =
-        crate::spec::load::load_dir(cases_dir, crate::service::schemas::SchemaStore::global())
-            .map_err(|e| e.to_string())?;
-    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let ids = suite_ids(cases_dir)?;
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let path = cases_dir
         .join("expectations")
         .join(format!("{target}.json"));
@@ -412,6 +411,16 @@ pub fn update_file(
         crate::report::write_atomically(&path, &update.text)?;
     }
     Ok((path, update))
+}
+
+/// The ids of every case a run can have: the case files under `cases_dir` and the generated
+/// validation cases (a run leaves those out with `--no-generated`, and an entry for them is still
+/// an entry of the suite).
+pub(super) fn suite_ids(cases_dir: &Path) -> Result<Vec<String>, String> {
+    let store = crate::service::schemas::SchemaStore::global();
+    let cases = crate::spec::load::load_dir(cases_dir, store).map_err(|e| e.to_string())?;
+    let generated = crate::spec::generated::index::ids(store).map_err(|e| e.to_string())?;
+    Ok(cases.into_iter().map(|c| c.id).chain(generated).collect())
 }
 
 /// Whether expectations `text` (shown as `shown`) loads for `case_ids`, apart from reasons that

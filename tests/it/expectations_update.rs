@@ -3,7 +3,8 @@
 //! says so (exit 1); the placeholder keeps the file from loading (exit 2) until reasons are
 //! written; then the same run passes. An entry claiming a failure that does not happen makes the
 //! run fail as an unexpected pass; the update drops it, keeps the written reasons, and the run
-//! passes again. Updating again from the same run changes nothing.
+//! passes again. Updating again from the same run changes nothing, and keeps an entry for the
+//! generated cases the run left out.
 
 use crate::report_fixture::*;
 use cognito_contract::verdict::expectations::REASON_PLACEHOLDER;
@@ -77,6 +78,19 @@ fn an_update_from_a_run_makes_the_same_run_pass() {
     let output = update(&cases, "fresh", &report);
     assert_eq!(output.status.code(), Some(0), "{}", shown(&output));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+
+    // An entry for the generated cases, which this run left out, is kept as it is.
+    let generated = r#"    {"case": "generated/**", "check": "content_type", "reason": "the target answers validation errors with application/json"}"#;
+    let with_generated = text.replacen(
+        "  \"expected_failures\": [\n",
+        &format!("  \"expected_failures\": [\n{generated},\n\n"),
+        1,
+    );
+    std::fs::write(&file, &with_generated).unwrap();
+    let output = update(&cases, "fresh", &report);
+    assert_eq!(output.status.code(), Some(0), "{}", shown(&output));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), with_generated);
+    std::fs::write(&file, &text).unwrap();
 
     // An entry claiming a failure that does not happen: an unexpected pass...
     let claimed = r#"    {"case": "groups/create_group", "step": "steps[0]", "reason": "claims CreateGroup fails, which it does not"},"#;
