@@ -53,6 +53,20 @@ pub async fn in_case<F: std::future::Future>(case_id: String, future: F) -> F::O
     CASE.scope(case_id, future).await
 }
 
+/// An unsigned awsJson1_1 call of `operation` with `body` to `url`: a `POST` with the
+/// `content-type` and `x-amz-target` the protocol wants.
+pub fn operation_request(
+    http: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    operation: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::RequestBuilder {
+    http.post(url)
+        .header("content-type", CONTENT_TYPE)
+        .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
+        .body(body)
+}
+
 /// Adds authentication to a request that is otherwise ready to send. Called once per attempt.
 pub trait RequestSigner: Send + Sync {
     fn sign<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), String>>;
@@ -223,14 +237,9 @@ impl Client {
         // Bytes: each attempt's copy of the payload is a reference count, not a copy.
         let payload =
             hyper::body::Bytes::from(serde_json::to_vec(body).map_err(|e| e.to_string())?);
-        let target = format!("{TARGET_PREFIX}.{operation}");
         let case = self.case_tag();
         let build = |http: &reqwest::Client| {
-            let request = http
-                .post(self.url.clone())
-                .header("content-type", CONTENT_TYPE)
-                .header("x-amz-target", &target)
-                .body(payload.clone());
+            let request = operation_request(http, self.url.clone(), operation, payload.clone());
             match &case {
                 Some(case) => request.header(CASE_HEADER, case),
                 None => request,

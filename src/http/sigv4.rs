@@ -344,6 +344,7 @@ fn trim_all(value: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::client::operation_request;
     use std::time::{Duration, UNIX_EPOCH};
 
     /// 2015-08-30T12:36:00Z, the time of the AWS SigV4 test suite.
@@ -408,18 +409,19 @@ mod tests {
     fn signatures_match_aws_sigv4_request_signing() {
         let http = reqwest::Client::new();
         let requests = [
-            http.post("http://127.0.0.1:5000/")
-                .header("content-type", "application/x-amz-json-1.1")
-                .header(
-                    "x-amz-target",
-                    "AWSCognitoIdentityProviderService.ListUserPools",
-                )
-                .body(r#"{"MaxResults":1}"#),
-            http.post("https://cognito-idp.eu-west-1.amazonaws.com/")
-                .header("content-type", "application/x-amz-json-1.1")
-                .header("x-amz-target", "AWSCognitoIdentityProviderService.SignUp")
-                .header("user-agent", "left out")
-                .body("{}"),
+            operation_request(
+                &http,
+                "http://127.0.0.1:5000/",
+                "ListUserPools",
+                r#"{"MaxResults":1}"#,
+            ),
+            operation_request(
+                &http,
+                "https://cognito-idp.eu-west-1.amazonaws.com/",
+                "SignUp",
+                "{}",
+            )
+            .header("user-agent", "left out"),
             http.post("http://localhost:80/a b/%C3%A9/x~y")
                 .header("X-Case", "  two   spaces  ")
                 .header("x-repeated", "one")
@@ -538,16 +540,14 @@ mod tests {
 
     #[test]
     fn cognito_requests_sign_the_target_and_the_session_token() {
-        let mut request = reqwest::Client::new()
-            .post("https://cognito-idp.eu-west-1.amazonaws.com/")
-            .header("content-type", "application/x-amz-json-1.1")
-            .header(
-                "x-amz-target",
-                "AWSCognitoIdentityProviderService.ListUserPools",
-            )
-            .body(r#"{"MaxResults":1}"#)
-            .build()
-            .unwrap();
+        let mut request = operation_request(
+            &reqwest::Client::new(),
+            "https://cognito-idp.eu-west-1.amazonaws.com/",
+            "ListUserPools",
+            r#"{"MaxResults":1}"#,
+        )
+        .build()
+        .unwrap();
         let credentials = Credentials::new("AKID", "secret", Some("tok".into()), None, "t");
         let signer = Sigv4Signer::emulator("eu-west-1");
         signer

@@ -1,6 +1,6 @@
 //! A small HTTP/1 server on a free loopback port, on a thread and a current-thread runtime of its
-//! own, so that it shares no threads with the client it answers: the benchmark's stub and the
-//! replay of a recording. Each request goes to a handler function; the server stops when its
+//! own, so that it shares no threads with the client it answers: the benchmark's stub, the
+//! replay of a recording, and the tests' SigV4-checking stand-in for AWS. Each request goes to a handler function; the server stops when its
 //! handle is dropped.
 
 use std::convert::Infallible;

@@ -5,6 +5,7 @@
 //! delete protected pools, deletion protection is lifted first, in teardowns, in the run's
 //! final cleanup and in `sweep`.
 
+use crate::support::output::binary_without_credentials;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -42,11 +43,8 @@ fn pool_names(endpoint: &str) -> BTreeSet<String> {
 }
 
 fn cli() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cognito-contract"));
+    let mut command = binary_without_credentials();
     command
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
         .env_remove("COGNITO_CONTRACT_TARGET");

@@ -9,6 +9,7 @@
 //!   schemas: `InvalidParameterException` with the AWS-format message, `SerializationException`
 //!   for JSON type mismatches and undecodable blobs), every generated case passes.
 
+use crate::support::output::binary_without_credentials;
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
@@ -219,11 +220,9 @@ fn every_generated_case_passes_against_a_server_that_validates_like_cognito() {
     let mut config = Config::new(Vec::new());
     config.handler = Some(cognito_like());
     let server = AwsLike::start(config);
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+    let output = binary_without_credentials()
         .args(["run", "--endpoint", &server.endpoint, "generated/"])
         .args(["--format", "terse"])
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
         .env_remove("COGNITO_CONTRACT_GENERATED")
         .output()
         .unwrap();

@@ -7,7 +7,7 @@
 //! case that runs out of time is an error too, and the run exits 101 however the expectations
 //! read.
 
-use std::process::Command;
+use crate::support::output::binary_without_credentials;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -236,15 +236,13 @@ fn a_case_that_runs_out_of_time_fails_the_run_whatever_the_expectations_say() {
     let server = AwsLike::start(config);
     let dir = case_dir();
     let json = dir.path().join("out/report.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+    let output = binary_without_credentials()
         .args(["run", "--target", "t", "--endpoint", &server.endpoint])
         .arg("--cases")
         .arg(dir.path())
         .args(["--case-timeout", "500ms", "--test-threads", "1"])
         .arg("--json-report")
         .arg(&json)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -5,6 +5,7 @@
 //! says where they come from without the secret, tags its pools and skips cases that need
 //! email delivery. The verifier itself is checked against the AWS SigV4 test suite.
 
+use crate::support::output::binary_without_credentials;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::support::files::copy_fixture;
 use crate::support::{AwsLike, Config, Key, canonical_request, signature, string_to_sign};
-use cognito_contract::http::client::{Client, ClientOptions};
+use cognito_contract::http::client::{Client, ClientOptions, operation_request};
 use cognito_contract::http::credentials::{Credentials, Provider};
 use cognito_contract::http::sigv4::Sigv4Signer;
 use cognito_contract::service::schemas::SchemaStore;
@@ -194,16 +195,14 @@ async fn every_signed_operation_the_suite_calls_is_accepted_and_the_rest_go_unsi
 
 /// A ListUserPools request to `endpoint`, signed with the test key for `region` at `time`.
 fn signed_list_user_pools(endpoint: &str, region: &str, time: SystemTime) -> reqwest::Request {
-    let mut request = reqwest::Client::new()
-        .post(endpoint)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.ListUserPools",
-        )
-        .body(r#"{"MaxResults":1}"#)
-        .build()
-        .unwrap();
+    let mut request = operation_request(
+        &reqwest::Client::new(),
+        endpoint,
+        "ListUserPools",
+        r#"{"MaxResults":1}"#,
+    )
+    .build()
+    .unwrap();
     cognito_contract::http::sigv4::sign_request(
         &mut request,
         &Credentials::new(ACCESS_KEY, SECRET, None, None, "t"),
@@ -418,12 +417,9 @@ fn emulator_runs_leave_requests_as_the_cases_write_them() {
     let server = AwsLike::start(config);
     let cases = tempfile::tempdir().unwrap();
     copy_fixture("aws_target", cases.path());
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+    let output = binary_without_credentials()
         .args(["run", "--endpoint", &server.endpoint])
         .args(["--cases", cases.path().to_str().unwrap()])
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
         .env("HOME", "/nonexistent")
         .output()

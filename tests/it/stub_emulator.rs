@@ -8,6 +8,7 @@
 //! same run passes, also where a step's body differs in every case (a rule) and a later step
 //! fails too: the run with the file takes each case as far as the run without it did.
 
+use crate::support::output::binary_without_credentials;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -110,13 +111,11 @@ fn write_cases(dir: &Path) {
 
 /// `run --target stub` against `endpoint` over `cases`, with a JSON report.
 fn run(endpoint: &str, cases: &Path, report: &Path) -> (Output, String, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+    let output = binary_without_credentials()
         .args(["run", "--target", "stub", "--endpoint", endpoint, "--cases"])
         .arg(cases)
         .arg("--json-report")
         .arg(report)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

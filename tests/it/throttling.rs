@@ -5,8 +5,8 @@
 //! harness error of that step) and the teardown still runs; an interrupt skips the remaining
 //! steps (a harness error, not a failure) but not the teardown.
 
+use crate::support::output::binary_without_credentials;
 use std::io::{Read, Write};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,11 +48,9 @@ fn a_server_that_throttles_and_fails_the_first_calls_still_yields_a_passing_run(
     let server = AwsLike::start(config);
 
     let started = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+    let output = binary_without_credentials()
         .args(["run", "--target", "moto", "--endpoint", &server.endpoint])
         .args(["users/admin_get_user", "--test-threads", "1"])
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -92,11 +90,9 @@ fn retries_show_in_the_failure_when_a_step_finally_fails() {
     let server = AwsLike::start(config);
     let cases = tempfile::tempdir().unwrap();
     copy_fixture("list_user_pools", cases.path());
-    let output = Command::new(env!("CARGO_BIN_EXE_cognito-contract"))
+    let output = binary_without_credentials()
         .args(["run", "--endpoint", &server.endpoint])
         .args(["--cases", cases.path().to_str().unwrap()])
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

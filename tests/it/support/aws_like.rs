@@ -5,7 +5,7 @@
 //! - recomputes the SigV4 signature from what it received (method, path, query, the signed
 //!   headers' values, the body) and the secret it knows for the access key, with its own
 //!   HMAC-SHA256 code ([`canonical_request`], [`string_to_sign`], [`signature`]), independent of
-//!   the `aws-sigv4` crate the harness signs with; it answers `InvalidSignatureException` on a
+//!   the harness's signer (`http::sigv4`); it answers `InvalidSignatureException` on a
 //!   mismatch, `MissingAuthenticationTokenException` when an operation that needs a signature
 //!   arrives unsigned, `UnrecognizedClientException` for an unknown key or session token, and
 //!   `IncompleteSignatureException` when host, x-amz-date, x-amz-target or the session token
@@ -14,7 +14,8 @@
 //!   of chosen operations, and finally forwards the request to an upstream (moto) or answers
 //!   with a handler.
 //!
-//! Everything it saw is kept ([`AwsLike::seen`]).
+//! Everything it saw is kept ([`AwsLike::seen`]). It serves on a
+//! [`LoopbackServer`](cognito_contract::support::loopback::LoopbackServer) until dropped.
 
 #![allow(dead_code)]
 
@@ -24,6 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cognito_contract::support::loopback::LoopbackServer;
 use hmac::{Hmac, KeyInit, Mac};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -148,15 +150,12 @@ struct State {
 pub struct AwsLike {
     pub endpoint: String,
     state: Arc<State>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Serves until dropped.
+    _server: LoopbackServer,
 }
 
 impl AwsLike {
     pub fn start(config: Config) -> AwsLike {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        listener.set_nonblocking(true).expect("non-blocking");
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let mut faults = config.faults.clone();
         faults.reverse();
         let state = Arc::new(State {
@@ -168,42 +167,16 @@ impl AwsLike {
             max_in_flight: AtomicUsize::new(0),
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
         });
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = state.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                loop {
-                    let stream = tokio::select! {
-                        _ = &mut stopped => break,
-                        accepted = listener.accept() => match accepted {
-                            Ok((stream, _)) => stream,
-                            Err(_) => continue,
-                        },
-                    };
-                    let state = serving.clone();
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |request| {
-                            let state = state.clone();
-                            async move { Ok::<_, Infallible>(handle(&state, request).await) }
-                        });
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-            });
-        });
+        let server = LoopbackServer::start(move |request| {
+            let state = serving.clone();
+            async move { Ok::<_, Infallible>(handle(&state, request).await) }
+        })
+        .expect("a loopback server");
         AwsLike {
-            endpoint,
+            endpoint: server.endpoint().to_owned(),
             state,
-            stop: Some(stop),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -219,17 +192,6 @@ impl AwsLike {
     /// The most requests it was serving at once.
     pub fn max_in_flight(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for AwsLike {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

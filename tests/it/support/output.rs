@@ -2,6 +2,21 @@
 
 use std::process::Command;
 
+/// The `cognito-contract` binary with no AWS credentials in its environment (no access key, secret,
+/// session token or profile), so that a run signs with the emulator's dummy credentials.
+pub fn binary_without_credentials() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cognito-contract"));
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// Runs `cognito-contract` with `args` and no endpoint variables (so a run manages its own
 /// target or uses the one in `args`); panics, quoting both outputs, unless it succeeds.
 /// Returns stdout.
