@@ -15,15 +15,22 @@
 //!   retried, and one request sends for at most twice the per-request timeout, plus the waits
 //!   between attempts. The retries are listed in the [`Reply`] (or in the error when no attempt
 //!   got a usable reply), so a step that finally fails shows them.
+//!
+//! The request itself goes out through a [`Transport`]: straight through hyper for a plain-HTTP
+//! endpoint (an emulator), through reqwest for HTTPS or a proxy (see
+//! [`crate::http::transport`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
-use reqwest::header::HeaderMap;
+use http::header::{CONTENT_TYPE as CONTENT_TYPE_HEADER, HeaderMap, HeaderName, HeaderValue};
+use http_body_util::BodyExt as _;
+use hyper::body::{Body as _, Bytes};
 use serde_json::Value;
 
 use crate::http::retry::{Pacer, RetryPolicy, RetryQuota, Retryable, classify, within_budget};
+use crate::http::transport::{ReplyBody, Route, SendError, Transport, describe};
 use crate::service::error_code::error_code;
 
 /// The awsJson1_1 content type.
@@ -43,6 +50,8 @@ pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// [`Client::tagging_cases`] (a replay of a recording answers each case from its own record).
 pub const CASE_HEADER: &str = "x-cognito-contract-case";
 
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+
 tokio::task_local! {
     static CASE: String;
 }
@@ -53,23 +62,46 @@ pub async fn in_case<F: std::future::Future>(case_id: String, future: F) -> F::O
     CASE.scope(case_id, future).await
 }
 
-/// An unsigned awsJson1_1 call of `operation` with `body` to `url`: a `POST` with the
-/// `content-type` and `x-amz-target` the protocol wants.
+/// An unsigned awsJson1_1 call of `operation` with `body` to `uri` (absolute): a `POST` with
+/// the `content-type` and `x-amz-target` the protocol wants.
 pub fn operation_request(
-    http: &reqwest::Client,
-    url: impl reqwest::IntoUrl,
+    uri: &http::Uri,
     operation: &str,
-    body: impl Into<reqwest::Body>,
-) -> reqwest::RequestBuilder {
-    http.post(url)
-        .header("content-type", CONTENT_TYPE)
-        .header("x-amz-target", format!("{TARGET_PREFIX}.{operation}"))
-        .body(body)
+    body: impl Into<Bytes>,
+) -> http::Request<Bytes> {
+    let mut request = http::Request::new(body.into());
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri.clone();
+    let headers = request.headers_mut();
+    headers.insert(CONTENT_TYPE_HEADER, HeaderValue::from_static(CONTENT_TYPE));
+    let target = HeaderValue::try_from(format!("{TARGET_PREFIX}.{operation}"));
+    // An operation name that is no header value is sent without the header: the target answers
+    // that, as it would any unknown operation.
+    if let Ok(target) = target {
+        headers.insert(X_AMZ_TARGET, target);
+    }
+    request
+}
+
+/// The endpoint `text` as a URI the transports take: parsed and normalised as a URL (default
+/// port dropped, host lowercased, `.` and `..` resolved), with a trailing `/`.
+pub fn endpoint_uri(text: &str) -> Result<http::Uri, String> {
+    let url =
+        url::Url::parse(text).map_err(|e| format!("the endpoint {text} is not a URL: {e}"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("the endpoint {text} has a query or a fragment"));
+    }
+    url.as_str()
+        .parse()
+        .map_err(|e| format!("the endpoint {text} is not a URI: {e}"))
 }
 
 /// Adds authentication to a request that is otherwise ready to send. Called once per attempt.
 pub trait RequestSigner: Send + Sync {
-    fn sign<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), String>>;
+    fn sign<'a>(
+        &'a self,
+        request: &'a mut http::Request<Bytes>,
+    ) -> BoxFuture<'a, Result<(), String>>;
 }
 
 /// How a client sends: timeout, retries, pacing.
@@ -151,10 +183,10 @@ impl Reply {
 /// Sends requests to one endpoint. Clones share the pacer, the retry quota and the connections.
 #[derive(Clone)]
 pub struct Client {
-    http: Arc<PerRuntime>,
+    transport: Arc<Transport>,
     endpoint: String,
     /// The endpoint, parsed once (each request gets a copy, not a parse).
-    url: reqwest::Url,
+    uri: http::Uri,
     signer: Option<Arc<dyn RequestSigner>>,
     options: ClientOptions,
     pacer: Arc<Pacer>,
@@ -182,12 +214,12 @@ impl Client {
         options: &ClientOptions,
     ) -> Result<Client, String> {
         let endpoint = endpoint.trim_end_matches('/').to_owned() + "/";
-        let url = reqwest::Url::parse(&endpoint)
-            .map_err(|e| format!("the endpoint {endpoint} is not a URL: {e}"))?;
+        let uri = endpoint_uri(&endpoint)?;
+        let connect_timeout = options.request_timeout.min(MAX_CONNECT_TIMEOUT);
         Ok(Client {
-            http: Arc::new(PerRuntime::new(options.request_timeout)),
+            transport: Arc::new(Transport::new(Route::for_endpoint(&uri), connect_timeout)),
             endpoint,
-            url,
+            uri,
             signer,
             options: options.clone(),
             pacer: Arc::new(Pacer::new(
@@ -226,6 +258,11 @@ impl Client {
         self.signer.is_some()
     }
 
+    /// How requests reach the endpoint.
+    pub fn route(&self) -> Route {
+        self.transport.route()
+    }
+
     /// Sends `body` to `operation`, retrying per the policy; `unauthenticated` skips the
     /// signer. `Err` means no attempt got a reply (or the request could not be built).
     pub async fn send(
@@ -235,38 +272,36 @@ impl Client {
         unauthenticated: bool,
     ) -> Result<Reply, String> {
         // Bytes: each attempt's copy of the payload is a reference count, not a copy.
-        let payload =
-            hyper::body::Bytes::from(serde_json::to_vec(body).map_err(|e| e.to_string())?);
-        let case = self.case_tag();
-        let build = |http: &reqwest::Client| {
-            let request = operation_request(http, self.url.clone(), operation, payload.clone());
-            match &case {
-                Some(case) => request.header(CASE_HEADER, case),
-                None => request,
-            }
-        };
-        self.execute(&build, !unauthenticated).await
+        let payload = Bytes::from(serde_json::to_vec(body).map_err(|e| e.to_string())?);
+        let mut request = operation_request(&self.uri, operation, payload);
+        self.tag(&mut request);
+        self.execute(&request, !unauthenticated).await
     }
 
     /// A plain unsigned `GET` of `path` on the endpoint (e.g. a pool's
     /// `/<pool id>/.well-known/jwks.json`), with the same pacing, timeout and retries.
     pub async fn get(&self, path: &str) -> Result<Reply, String> {
         let url = format!("{}{}", self.endpoint, path.trim_start_matches('/'));
-        let case = self.case_tag();
-        let build = |http: &reqwest::Client| match &case {
-            Some(case) => http.get(&url).header(CASE_HEADER, case),
-            None => http.get(&url),
-        };
-        self.execute(&build, false).await
+        let mut request = http::Request::new(Bytes::new());
+        *request.uri_mut() = endpoint_uri(&url)?;
+        self.tag(&mut request);
+        self.execute(&request, false).await
     }
 
-    /// Sends the request `build` makes, signed if `sign` and there is a signer, retrying per
-    /// the policy while the attempts stay within the per-request timeout in all.
-    async fn execute(
-        &self,
-        build: &(dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync),
-        sign: bool,
-    ) -> Result<Reply, String> {
+    /// Adds [`CASE_HEADER`] to `request` when this client sends it.
+    fn tag(&self, request: &mut http::Request<Bytes>) {
+        if let Some(case) = self.case_tag()
+            && let Ok(value) = HeaderValue::try_from(case)
+        {
+            request
+                .headers_mut()
+                .insert(HeaderName::from_static(CASE_HEADER), value);
+        }
+    }
+
+    /// Sends a copy of `request`, signed if `sign` and there is a signer, retrying per the
+    /// policy while the attempts stay within the per-request timeout in all.
+    async fn execute(&self, request: &http::Request<Bytes>, sign: bool) -> Result<Reply, String> {
         let policy = &self.options.retry;
         let timeout = self.options.request_timeout;
         let mut retries: Vec<String> = Vec::new();
@@ -275,7 +310,7 @@ impl Client {
         let mut sending = Duration::ZERO;
         loop {
             attempt += 1;
-            let (outcome, took) = self.attempt(build, sign).await?;
+            let (outcome, took) = self.attempt(request, sign).await?;
             sending += took;
             let (why, code) = match &outcome {
                 Attempt::Reply(reply) => {
@@ -348,38 +383,42 @@ impl Client {
         }
     }
 
-    /// One attempt: wait for the pacer, sign, send, read the reply (at most [`MAX_BODY_BYTES`]
-    /// of body). Also returns how long it took from sending on (the pacer's wait not counted).
+    /// One attempt: wait for the pacer, sign a copy of `request`, send it, read the reply (at
+    /// most [`MAX_BODY_BYTES`] of body), all within the per-request timeout. Also returns how
+    /// long it took from sending on (the pacer's wait not counted).
     async fn attempt(
         &self,
-        build: &(dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync),
+        request: &http::Request<Bytes>,
         sign: bool,
     ) -> Result<(Attempt, Duration), String> {
         let _permit = self.pacer.admit().await;
-        let http = self.http.current()?;
-        let mut request = build(&http).build().map_err(|e| describe(&e))?;
+        let mut request = copy(request);
         if sign && let Some(signer) = &self.signer {
             signer.sign(&mut request).await?;
         }
         let started = Instant::now();
-        let response = match http.execute(request).await {
-            Ok(response) => response,
-            Err(e) if e.is_timeout() => {
-                let message = self.timed_out(&e);
+        let deadline = tokio::time::Instant::from_std(started) + self.options.request_timeout;
+        let response = match tokio::time::timeout_at(deadline, self.transport.send(request)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(SendError::ConnectTimeout)) => {
+                let message = self.timed_out(true);
                 return Ok((Attempt::Lost(message), started.elapsed()));
             }
-            Err(e) => return Ok((Attempt::Lost(describe(&e)), started.elapsed())),
+            Ok(Err(SendError::Other(message))) => {
+                return Ok((Attempt::Lost(message), started.elapsed()));
+            }
+            Err(_) => return Ok((Attempt::Lost(self.timed_out(false)), started.elapsed())),
         };
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = match self.read_body(response, status).await {
+        let (head, body) = response.into_parts();
+        let status = head.status.as_u16();
+        let body = match self.read_body(body, status, deadline).await {
             Ok(body) => body,
             Err(attempt) => return Ok((attempt, started.elapsed())),
         };
         let elapsed = started.elapsed();
         let reply = Reply {
             status,
-            headers,
+            headers: head.headers,
             body,
             elapsed,
             attempts: 1,
@@ -388,12 +427,13 @@ impl Client {
         Ok((Attempt::Reply(reply), elapsed))
     }
 
-    /// The body of `response` (an HTTP `status` reply), at most [`MAX_BODY_BYTES`] of it; else
-    /// what the attempt came to instead.
+    /// The reply `body` (of an HTTP `status` reply), at most [`MAX_BODY_BYTES`] of it, read by
+    /// `deadline`; else what the attempt came to instead.
     async fn read_body(
         &self,
-        mut response: reqwest::Response,
+        mut body: ReplyBody,
         status: u16,
+        deadline: tokio::time::Instant,
     ) -> Result<Vec<u8>, Attempt> {
         let too_large = || {
             format!(
@@ -401,7 +441,8 @@ impl Client {
                 mib(MAX_BODY_BYTES)
             )
         };
-        if let Some(length) = response.content_length()
+        let declared = body.size_hint().exact();
+        if let Some(length) = declared
             && length > MAX_BODY_BYTES as u64
         {
             let message = format!(
@@ -410,46 +451,56 @@ impl Client {
             );
             return Err(Attempt::Unusable(message));
         }
-        let declared = response.content_length().unwrap_or(0) as usize;
-        let mut body = Vec::with_capacity(declared);
+        let declared = declared.unwrap_or(0) as usize;
+        let mut read = Vec::with_capacity(declared);
         loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
-                    let message = format!(
-                        "{}: stopped reading at {} bytes; not retried",
-                        too_large(),
-                        body.len() + chunk.len()
-                    );
-                    return Err(Attempt::Unusable(message));
-                }
-                Ok(Some(chunk)) if body.is_empty() && declared == chunk.len() => {
-                    body = Vec::from(chunk);
-                }
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => return Ok(body),
-                Err(e) if e.is_timeout() => {
+            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+                Ok(frame) => frame,
+                Err(_) => {
                     return Err(Attempt::Lost(format!(
                         "{} while reading the body of an HTTP {status} reply ({} bytes read)",
-                        self.timed_out(&e),
-                        body.len()
+                        self.timed_out(false),
+                        read.len()
                     )));
                 }
-                Err(e) => {
+            };
+            let chunk = match frame {
+                None => return Ok(read),
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(chunk) => chunk,
+                    // Trailers: not part of the body.
+                    Err(_) => continue,
+                },
+                Some(Err(e)) => {
                     return Err(Attempt::Lost(format!(
                         "connection lost while reading the body of an HTTP {status} reply \
                          ({} bytes read): {}",
-                        body.len(),
-                        describe(&e)
+                        read.len(),
+                        describe(&*e)
                     )));
                 }
+            };
+            if read.len() + chunk.len() > MAX_BODY_BYTES {
+                let message = format!(
+                    "{}: stopped reading at {} bytes; not retried",
+                    too_large(),
+                    read.len() + chunk.len()
+                );
+                return Err(Attempt::Unusable(message));
+            }
+            if read.is_empty() && declared == chunk.len() {
+                read = Vec::from(chunk);
+            } else {
+                read.extend_from_slice(&chunk);
             }
         }
     }
 
-    /// What a timed-out attempt says: the connect timeout or the per-request timeout.
-    fn timed_out(&self, e: &reqwest::Error) -> String {
+    /// What a timed-out attempt says: the connect timeout (when `connecting` timed out and that
+    /// timeout is the shorter) or the per-request timeout.
+    fn timed_out(&self, connecting: bool) -> String {
         let timeout = self.options.request_timeout;
-        if e.is_connect() && timeout > MAX_CONNECT_TIMEOUT {
+        if connecting && timeout > MAX_CONNECT_TIMEOUT {
             format!(
                 "timed out connecting after {} s (the connect timeout)",
                 seconds(MAX_CONNECT_TIMEOUT)
@@ -463,66 +514,13 @@ impl Client {
     }
 }
 
-/// The HTTP clients of a [`Client`], one per tokio runtime that sends with it. A connection
-/// is driven by a task of the runtime that opened it, so a connection opened on a
-/// current-thread runtime (each trial thread drives its own, see [`crate::suite::block_on`])
-/// must not be used from another: each runtime gets its own connection pool. A client whose
-/// runtime has shut down is dropped (a task spawned with it holds a marker that goes with the
-/// runtime's tasks).
-struct PerRuntime {
-    request_timeout: Duration,
-    clients: std::sync::Mutex<Vec<RuntimeClient>>,
-}
-
-struct RuntimeClient {
-    runtime: tokio::runtime::Id,
-    /// Shared with a task that never ends: while the runtime lives the count is 2.
-    alive: Arc<()>,
-    http: reqwest::Client,
-}
-
-impl PerRuntime {
-    fn new(request_timeout: Duration) -> PerRuntime {
-        PerRuntime {
-            request_timeout,
-            clients: std::sync::Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The client of the runtime this is called in (made on its first request there).
-    fn current(&self) -> Result<reqwest::Client, String> {
-        let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
-        let id = handle.id();
-        let mut clients = self
-            .clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        clients.retain(|c| Arc::strong_count(&c.alive) > 1);
-        if let Some(client) = clients.iter().find(|c| c.runtime == id) {
-            return Ok(client.http.clone());
-        }
-        // The client retries itself (see `RetryPolicy`) and follows no redirect: a target
-        // that redirects an API call is answering with that reply.
-        let http = reqwest::Client::builder()
-            .timeout(self.request_timeout)
-            .connect_timeout(self.request_timeout.min(MAX_CONNECT_TIMEOUT))
-            .retry(reqwest::retry::never())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))?;
-        let alive = Arc::new(());
-        let marker = alive.clone();
-        handle.spawn(async move {
-            let _marker = marker;
-            std::future::pending::<()>().await
-        });
-        clients.push(RuntimeClient {
-            runtime: id,
-            alive,
-            http: http.clone(),
-        });
-        Ok(http)
-    }
+/// A copy of `request` for one attempt (the body is reference-counted, not copied).
+fn copy(request: &http::Request<Bytes>) -> http::Request<Bytes> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 /// The retry lines with `message`, where an attempt got just that, shortened to "the same":
@@ -556,18 +554,6 @@ fn seconds(duration: Duration) -> f64 {
 /// A byte count in whole MiB for messages: `10 MiB`.
 fn mib(bytes: usize) -> String {
     format!("{} MiB", bytes / (1024 * 1024))
-}
-
-/// A reqwest error with its causes, which carry the useful part ("connection refused").
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ use std::time::SystemTime;
 use aws_sigv4::sign::v4::generate_signing_key;
 use futures_util::future::BoxFuture;
 use hmac::{Hmac, KeyInit, Mac};
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use hyper::body::Bytes;
 use sha2::{Digest, Sha256};
 
 use crate::http::client::RequestSigner;
@@ -48,13 +49,12 @@ pub struct Sigv4Signer {
     key: Mutex<Option<SigningKey>>,
 }
 
-/// A derived signing key and what it was derived from (besides the region and service, which
-/// are the signer's).
-#[derive(Clone)]
+/// A derived signing key, ready to sign with, and what it was derived from (besides the region
+/// and service, which are the signer's).
 struct SigningKey {
     day: String,
     secret: String,
-    key: Vec<u8>,
+    mac: Hmac<Sha256>,
 }
 
 impl Sigv4Signer {
@@ -82,40 +82,46 @@ impl Sigv4Signer {
     /// (with a session token) `x-amz-security-token`.
     pub fn sign_at(
         &self,
-        request: &mut reqwest::Request,
+        request: &mut http::Request<Bytes>,
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<(), String> {
         let stamp = Stamp::of(time)?;
-        let key = self.key_for(credentials, &stamp, time);
-        add_signature(request, credentials, &self.region, SERVICE, &stamp, &key)
+        let mac = self.key_for(credentials, &stamp, time)?;
+        add_signature(request, credentials, &self.region, SERVICE, &stamp, mac)
     }
 
-    /// The signing key for `credentials` on the day of `stamp`: the cached one when it was
-    /// derived for that day and secret, else a new one (then cached).
-    fn key_for(&self, credentials: &Credentials, stamp: &Stamp, time: SystemTime) -> Vec<u8> {
+    /// The HMAC keyed with the signing key for `credentials` on the day of `stamp`: the cached
+    /// one when it was derived for that day and secret, else a new one (then cached).
+    fn key_for(
+        &self,
+        credentials: &Credentials,
+        stamp: &Stamp,
+        time: SystemTime,
+    ) -> Result<Hmac<Sha256>, String> {
         let mut cached = self.key.lock().unwrap_or_else(PoisonError::into_inner);
         let secret = credentials.secret_access_key();
         if let Some(key) = cached
             .as_ref()
             .filter(|k| k.day == stamp.day && k.secret == secret)
         {
-            return key.key.clone();
+            return Ok(key.mac.clone());
         }
-        let key = generate_signing_key(secret, time, &self.region, SERVICE)
-            .as_ref()
-            .to_vec();
+        let mac = keyed(generate_signing_key(secret, time, &self.region, SERVICE).as_ref())?;
         *cached = Some(SigningKey {
             day: stamp.day.clone(),
             secret: secret.to_owned(),
-            key: key.clone(),
+            mac: mac.clone(),
         });
-        key
+        Ok(mac)
     }
 }
 
 impl RequestSigner for Sigv4Signer {
-    fn sign<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), String>> {
+    fn sign<'a>(
+        &'a self,
+        request: &'a mut http::Request<Bytes>,
+    ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let credentials = self.credentials.credentials().await?;
             self.sign_at(request, &credentials, SystemTime::now())
@@ -126,7 +132,7 @@ impl RequestSigner for Sigv4Signer {
 /// Signs `request` for `service` in `region` (the general form of [`Sigv4Signer::sign_at`],
 /// deriving the signing key anew).
 pub fn sign_request(
-    request: &mut reqwest::Request,
+    request: &mut http::Request<Bytes>,
     credentials: &Credentials,
     region: &str,
     service: &str,
@@ -134,7 +140,20 @@ pub fn sign_request(
 ) -> Result<(), String> {
     let stamp = Stamp::of(time)?;
     let key = generate_signing_key(credentials.secret_access_key(), time, region, service);
-    add_signature(request, credentials, region, service, &stamp, key.as_ref())
+    add_signature(
+        request,
+        credentials,
+        region,
+        service,
+        &stamp,
+        keyed(key.as_ref())?,
+    )
+}
+
+/// An HMAC-SHA256 keyed with `key`, a signing key.
+fn keyed(key: &[u8]) -> Result<Hmac<Sha256>, String> {
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .map_err(|_| "cannot sign: the signing key is not an HMAC key".to_owned())
 }
 
 /// The request time as SigV4 writes it: `20150830T123600Z`, and its day `20150830`.
@@ -174,14 +193,14 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 }
 
 /// Adds `x-amz-date`, `x-amz-security-token` (with a session token) and `authorization`,
-/// signed with `key`, to `request`.
+/// signed with `mac` (keyed with the signing key), to `request`.
 fn add_signature(
-    request: &mut reqwest::Request,
+    request: &mut http::Request<Bytes>,
     credentials: &Credentials,
     region: &str,
     service: &str,
     stamp: &Stamp,
-    key: &[u8],
+    mut mac: Hmac<Sha256>,
 ) -> Result<(), String> {
     let token = credentials.session_token();
     let (canonical, signed_headers) = canonical_request(request, &stamp.time, token)?;
@@ -191,8 +210,6 @@ fn add_signature(
         string_to_sign.push_str(part);
     }
     push_sha256_hex(&mut string_to_sign, canonical.as_bytes());
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-        .map_err(|_| "cannot sign: the signing key is not an HMAC key".to_owned())?;
     mac.update(string_to_sign.as_bytes());
     let mut signature = [0u8; 64];
     hex::encode_to_slice(mac.finalize().into_bytes(), &mut signature)
@@ -230,12 +247,12 @@ fn header_value(value: &str, sensitive: bool) -> Result<HeaderValue, String> {
 /// The canonical request of `request` sent at `time` (with the session `token`), and its
 /// signed-headers list (`content-type;host;x-amz-date;x-amz-target`).
 fn canonical_request(
-    request: &reqwest::Request,
+    request: &http::Request<Bytes>,
     time: &str,
     token: Option<&str>,
 ) -> Result<(String, String), String> {
-    let url = request.url();
-    if url.query().is_some() {
+    let uri = request.uri();
+    if uri.query().is_some() {
         return Err("cannot sign: the request URL has a query string".to_owned());
     }
     let mut headers: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::new();
@@ -248,9 +265,8 @@ fn canonical_request(
             .map_err(|_| format!("cannot sign: header {name} is not visible ASCII"))?;
         headers.push((name.as_str(), trim_all(value)));
     }
-    let host = host_of(url)?;
     if !request.headers().contains_key("host") {
-        headers.push(("host", host.into()));
+        headers.push(("host", host_of(uri)?));
     }
     headers.retain(|(name, _)| *name != "x-amz-date" && *name != "x-amz-security-token");
     headers.push(("x-amz-date", time.into()));
@@ -259,16 +275,11 @@ fn canonical_request(
     }
     // Stable: values of a repeated header keep their order and are joined with commas.
     headers.sort_by(|a, b| a.0.cmp(b.0));
-    let body = match request.body() {
-        None => &[][..],
-        Some(body) => body
-            .as_bytes()
-            .ok_or("cannot sign: the request body is a stream")?,
-    };
+    let body = request.body();
     let mut canonical = String::with_capacity(512);
     canonical.push_str(request.method().as_str());
     canonical.push('\n');
-    canonical_path(url.path(), &mut canonical);
+    canonical_path(uri.path(), &mut canonical);
     canonical.push_str("\n\n");
     let mut signed = String::with_capacity(64);
     for (i, (name, value)) in headers.iter().enumerate() {
@@ -300,18 +311,26 @@ fn push_sha256_hex(out: &mut String, data: &[u8]) {
     out.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
 }
 
-/// The `host` header the request will carry: the host, and the port unless it is the scheme's
-/// default (which the URL parser leaves out).
-fn host_of(url: &reqwest::Url) -> Result<&str, String> {
-    if !url.has_host() {
-        return Err("cannot sign: the request URL has no host".to_owned());
-    }
-    Ok(&url[url::Position::BeforeHost..url::Position::AfterPort])
+/// The `host` header the request will carry, as hyper writes it: the host, and the port unless
+/// it is the scheme's default.
+fn host_of(uri: &http::Uri) -> Result<std::borrow::Cow<'_, str>, String> {
+    let host = uri
+        .host()
+        .ok_or("cannot sign: the request URL has no host")?;
+    let default = match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    Ok(match uri.port_u16() {
+        Some(port) if port != default => format!("{host}:{port}").into(),
+        _ => host.into(),
+    })
 }
 
-/// Appends the canonical form of `path` (as the URL holds it, percent-encoded): every byte
+/// Appends the canonical form of `path` (as the URI holds it, percent-encoded): every byte
 /// but the unreserved ones and `/` percent-encoded once more, as SigV4 wants for every service
-/// but S3. The URL parser has already removed `.` and `..` segments.
+/// but S3. The client's URIs come from the URL parser ([`crate::http::client::endpoint_uri`]),
+/// which has already removed `.` and `..` segments.
 fn canonical_path(path: &str, out: &mut String) {
     if path.is_empty() {
         out.push('/');
@@ -344,7 +363,7 @@ fn trim_all(value: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::client::operation_request;
+    use crate::http::client::{endpoint_uri, operation_request};
     use std::time::{Duration, UNIX_EPOCH};
 
     /// 2015-08-30T12:36:00Z, the time of the AWS SigV4 test suite.
@@ -362,13 +381,36 @@ mod tests {
         )
     }
 
-    fn request(method: reqwest::Method) -> reqwest::Request {
-        reqwest::Request::new(method, "https://example.amazonaws.com/".parse().unwrap())
+    fn request(method: http::Method) -> http::Request<Bytes> {
+        built(method, "https://example.amazonaws.com/", &[], "")
+    }
+
+    /// A request as the client makes them: the URL normalised by the URL parser.
+    fn built(
+        method: http::Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> http::Request<Bytes> {
+        let mut request = http::Request::new(Bytes::copy_from_slice(body.as_bytes()));
+        *request.method_mut() = method;
+        *request.uri_mut() = endpoint_uri(url).unwrap();
+        for (name, value) in headers {
+            request.headers_mut().append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        request
+    }
+
+    fn uri(text: &str) -> http::Uri {
+        endpoint_uri(text).unwrap()
     }
 
     /// The `authorization` header `aws-sigv4`'s whole-request signing gives `request`.
     fn aws_sigv4_authorization(
-        request: &reqwest::Request,
+        request: &http::Request<Bytes>,
         credentials: &Credentials,
         region: &str,
         time: SystemTime,
@@ -389,10 +431,11 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
             .collect();
-        let body = request.body().and_then(|b| b.as_bytes()).unwrap_or(&[]);
+        let body = request.body();
+        let url = request.uri().to_string();
         let signable = SignableRequest::new(
             request.method().as_str(),
-            request.url().as_str(),
+            &url,
             headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
             SignableBody::Bytes(body),
         )
@@ -407,42 +450,52 @@ mod tests {
 
     #[test]
     fn signatures_match_aws_sigv4_request_signing() {
-        let http = reqwest::Client::new();
+        use http::Method;
         let requests = [
             operation_request(
-                &http,
-                "http://127.0.0.1:5000/",
+                &uri("http://127.0.0.1:5000/"),
                 "ListUserPools",
                 r#"{"MaxResults":1}"#,
             ),
-            operation_request(
-                &http,
-                "https://cognito-idp.eu-west-1.amazonaws.com/",
-                "SignUp",
-                "{}",
-            )
-            .header("user-agent", "left out"),
-            http.post("http://localhost:80/a b/%C3%A9/x~y")
-                .header("X-Case", "  two   spaces  ")
-                .header("x-repeated", "one")
-                .header("x-empty", ""),
-            http.get("https://example.com:8443/.well-known/jwks.json"),
-            http.post("http://[::1]:5000/").body("{}"),
+            {
+                let mut request = operation_request(
+                    &uri("https://cognito-idp.eu-west-1.amazonaws.com/"),
+                    "SignUp",
+                    "{}",
+                );
+                request
+                    .headers_mut()
+                    .insert("user-agent", HeaderValue::from_static("left out"));
+                request
+            },
+            built(
+                Method::POST,
+                "http://localhost:80/a b/%C3%A9/x~y",
+                &[
+                    ("X-Case", "  two   spaces  "),
+                    ("x-repeated", "one"),
+                    ("x-empty", ""),
+                    ("x-repeated", "two"),
+                ],
+                "",
+            ),
+            built(
+                Method::GET,
+                "https://example.com:8443/.well-known/jwks.json",
+                &[],
+                "",
+            ),
+            built(Method::POST, "http://[::1]:5000/", &[], "{}"),
+            built(Method::POST, "https://example.com:443/", &[], "{}"),
         ];
         let with_token = Credentials::new("AKID", "secret", Some("tok  en".into()), None, "t");
         let without = Credentials::new("AKID2", "other", None, None, "t");
-        for (i, builder) in requests.into_iter().enumerate() {
-            let mut request = builder.build().unwrap();
-            if i == 2 {
-                request
-                    .headers_mut()
-                    .append("x-repeated", HeaderValue::from_static("two"));
-            }
+        for (i, request) in requests.iter().enumerate() {
             for credentials in [&with_token, &without] {
                 for region in ["us-east-1", "ap-southeast-2"] {
                     let expected =
-                        aws_sigv4_authorization(&request, credentials, region, suite_time());
-                    let mut signed = request.try_clone().unwrap();
+                        aws_sigv4_authorization(request, credentials, region, suite_time());
+                    let mut signed = request.clone();
                     sign_request(&mut signed, credentials, region, SERVICE, suite_time()).unwrap();
                     assert_eq!(
                         signed.headers()["authorization"].to_str().unwrap(),
@@ -452,6 +505,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_host_signed_is_the_host_hyper_sends() {
+        // hyper-util writes the host and any port that is not the scheme's default.
+        for (text, host) in [
+            ("http://127.0.0.1:5000/", "127.0.0.1:5000"),
+            ("http://Example.COM:80/", "example.com"),
+            ("https://example.com:443/", "example.com"),
+            ("https://example.com:80/", "example.com:80"),
+            ("http://[::1]:5000/", "[::1]:5000"),
+        ] {
+            assert_eq!(host_of(&uri(text)).unwrap(), host, "{text}");
+        }
+        let unparsed: http::Uri = "http://example.com:80/".parse().unwrap();
+        assert_eq!(host_of(&unparsed).unwrap(), "example.com");
     }
 
     #[test]
@@ -467,12 +536,8 @@ mod tests {
             (&rotated, suite_time() + day),
             (&first, suite_time()),
         ] {
-            let request = reqwest::Client::new()
-                .post("http://127.0.0.1:5000/")
-                .body("{}")
-                .build()
-                .unwrap();
-            let mut signed = request.try_clone().unwrap();
+            let request = built(http::Method::POST, "http://127.0.0.1:5000/", &[], "{}");
+            let mut signed = request.clone();
             signer.sign_at(&mut signed, credentials, time).unwrap();
             assert_eq!(
                 signed.headers()["authorization"].to_str().unwrap(),
@@ -483,10 +548,8 @@ mod tests {
 
     #[test]
     fn a_query_string_is_refused_rather_than_signed_wrong() {
-        let mut request = reqwest::Client::new()
-            .post("http://127.0.0.1:5000/?a=b")
-            .build()
-            .unwrap();
+        let mut request = http::Request::new(Bytes::new());
+        *request.uri_mut() = "http://127.0.0.1:5000/?a=b".parse().unwrap();
         let error = sign_request(
             &mut request,
             &suite_credentials(),
@@ -500,7 +563,7 @@ mod tests {
 
     #[test]
     fn get_vanilla_from_the_aws_test_suite() {
-        let mut request = request(reqwest::Method::GET);
+        let mut request = request(http::Method::GET);
         sign_request(
             &mut request,
             &suite_credentials(),
@@ -520,7 +583,7 @@ mod tests {
 
     #[test]
     fn post_vanilla_from_the_aws_test_suite() {
-        let mut request = request(reqwest::Method::POST);
+        let mut request = request(http::Method::POST);
         sign_request(
             &mut request,
             &suite_credentials(),
@@ -541,13 +604,10 @@ mod tests {
     #[test]
     fn cognito_requests_sign_the_target_and_the_session_token() {
         let mut request = operation_request(
-            &reqwest::Client::new(),
-            "https://cognito-idp.eu-west-1.amazonaws.com/",
+            &uri("https://cognito-idp.eu-west-1.amazonaws.com/"),
             "ListUserPools",
             r#"{"MaxResults":1}"#,
-        )
-        .build()
-        .unwrap();
+        );
         let credentials = Credentials::new("AKID", "secret", Some("tok".into()), None, "t");
         let signer = Sigv4Signer::emulator("eu-west-1");
         signer
