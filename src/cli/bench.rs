@@ -5,12 +5,15 @@
 //! sends N requests through a raw reqwest loop (send, read, parse the JSON), through the harness
 //! (one case of N `DescribeUserPool` steps with every check on: signing, input validation, the
 //! reply checks, a `$regex` matcher and a capture), and through Hurl when `hurl` is on `PATH`
-//! (N requests with three asserts each, `hurl --test`). Each is measured `--rounds` times; the
-//! medians and the ratios to the raw loop are printed, in wall time and in the CPU time of the
-//! measuring thread (which sends, checks and waits; the stub's thread is not counted). The wall
-//! time's ratio depends on how fast the loopback round trip is at the moment (it varies several
-//! times over on a shared virtual machine); the CPU time is what the harness itself adds. Speed
-//! is measured here, never in timed tests.
+//! (N requests with three asserts each, `hurl --test`). Each runs once per round, for
+//! `--rounds` rounds. Printed are the medians per request, in wall time and in the CPU time of
+//! the measuring thread (which sends, checks and waits; the stub's thread is not counted), and
+//! the ratio to the raw loop: the median of the rounds' ratios, each comparing two runs a moment
+//! apart, with every round's ratio listed. The loopback round trip's time changes several times
+//! over on a shared virtual machine (when the kernel puts the stub's thread and the client's on
+//! different cores, each request pays for waking a core), so many short rounds compare the
+//! clients under the same conditions; the CPU ratio is what the harness itself adds. Speed is
+//! measured here, never in timed tests.
 
 use std::convert::Infallible;
 use std::process::ExitCode;
@@ -31,10 +34,11 @@ const REPLY: &str = r#"{"UserPool":{"Id":"us-east-1_bench","Name":"bench","Arn":
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
     /// Requests per client and round.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 1_000)]
     steps: usize,
-    /// Rounds per client (the median is reported).
-    #[arg(long, default_value_t = 3)]
+    /// Rounds, each running every client once (the medians are reported). Many short rounds
+    /// compare the clients at nearly the same moments of a machine whose speed changes.
+    #[arg(long, default_value_t = 21)]
     rounds: usize,
 }
 
@@ -58,50 +62,71 @@ fn run(args: &BenchArgs) -> Result<Vec<String>, String> {
     let stub = LoopbackServer::start(answer)?;
     let endpoint = stub.endpoint().to_owned();
     let hurl = hurl_file(&endpoint, args.steps)?;
-    let (mut raw, mut raw_cpu) = (Vec::new(), Vec::new());
-    let (mut harness, mut harness_cpu) = (Vec::new(), Vec::new());
+    let (mut raw, mut harness) = (Vec::new(), Vec::new());
     let mut hurl_times = Vec::new();
     for _ in 0..args.rounds.max(1) {
-        let (wall, cpu) = raw_loop(&endpoint, args.steps)?;
-        raw.push(wall);
-        raw_cpu.push(cpu);
-        let (wall, cpu) = harness_case(&endpoint, args.steps)?;
-        harness.push(wall);
-        harness_cpu.push(cpu);
+        raw.push(raw_loop(&endpoint, args.steps)?);
+        harness.push(harness_case(&endpoint, args.steps)?);
         if let Some(file) = &hurl {
             hurl_times.push(hurl_run(file.path())?);
         }
     }
-    let per_step =
-        |times: &mut Vec<Duration>| median(times).as_secs_f64() * 1e6 / args.steps as f64;
-    let raw_us = per_step(&mut raw);
-    let harness_us = per_step(&mut harness);
-    let raw_cpu_us = per_step(&mut raw_cpu);
-    let harness_cpu_us = per_step(&mut harness_cpu);
+    let steps = args.steps as f64;
+    let per_step = |times: Vec<Duration>| {
+        median(times.iter().map(Duration::as_secs_f64).collect()) * 1e6 / steps
+    };
+    let column = |clocks: &[Clocks], read: fn(&Clocks) -> Duration| {
+        per_step(clocks.iter().map(read).collect())
+    };
+    // Each round's ratio compares two runs a moment apart; their median is the ratio printed,
+    // which a change of the machine's speed between rounds moves less than a ratio of medians.
+    let ratios = |read: fn(&Clocks) -> Duration| -> Vec<f64> {
+        raw.iter()
+            .zip(&harness)
+            .map(|(raw, harness)| read(harness).as_secs_f64() / read(raw).as_secs_f64())
+            .collect()
+    };
+    let ratio = |read: fn(&Clocks) -> Duration| median(ratios(read));
+    let (raw_wall, raw_cpu) = (column(&raw, |c| c.wall), column(&raw, |c| c.cpu));
+    let (wall, cpu) = (column(&harness, |c| c.wall), column(&harness, |c| c.cpu));
     let mut lines = vec![
         format!(
-            "{} requests per client, median of {} rounds, stub at {endpoint}",
+            "{} requests per client, {} rounds, stub at {endpoint}; per request, medians of \
+             the rounds:",
             args.steps,
             args.rounds.max(1)
         ),
-        format!("raw reqwest loop:  {raw_us:8.1} µs per request   CPU {raw_cpu_us:6.1} µs"),
+        format!("raw reqwest loop: {raw_wall:8.1} µs   CPU {raw_cpu:6.1} µs"),
         format!(
-            "harness:           {harness_us:8.1} µs per step   CPU {harness_cpu_us:6.1} µs   \
-             ratio {:.2} (CPU {:.2})",
-            harness_us / raw_us,
-            harness_cpu_us / raw_cpu_us
+            "harness:          {wall:8.1} µs   CPU {cpu:6.1} µs   ratio {:.2} (CPU {:.2})",
+            ratio(|c| c.wall),
+            ratio(|c| c.cpu),
+        ),
+        format!(
+            "the rounds' ratios:    {}",
+            ratios(|c| c.wall)
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
     ];
     if hurl.is_some() {
-        let hurl_us = per_step(&mut hurl_times);
+        let hurl_us = per_step(hurl_times);
         lines.push(format!(
-            "hurl --test:       {hurl_us:8.1} µs per request   ratio {:.2}",
-            hurl_us / raw_us
+            "hurl --test:      {hurl_us:8.1} µs   ratio {:.2}",
+            hurl_us / raw_wall
         ));
     } else {
         lines.push("hurl: not on PATH, left out".to_owned());
     }
     Ok(lines)
+}
+
+/// What one client's round took: wall time, and the measuring thread's CPU time.
+struct Clocks {
+    wall: Duration,
+    cpu: Duration,
 }
 
 /// A clock started now: wall time and this thread's CPU time.
@@ -118,10 +143,13 @@ impl Stopwatch {
         })
     }
 
-    /// The wall time and this thread's CPU time since the start.
-    fn read(&self) -> Result<(Duration, Duration), String> {
+    /// The times since the start.
+    fn read(&self) -> Result<Clocks, String> {
         let wall = self.wall.elapsed();
-        Ok((wall, thread_cpu_time()? - self.cpu))
+        Ok(Clocks {
+            wall,
+            cpu: thread_cpu_time()? - self.cpu,
+        })
     }
 }
 
@@ -141,9 +169,10 @@ fn thread_cpu_time() -> Result<Duration, String> {
     Ok(Duration::new(seconds, nanos))
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+/// The middle value (of an odd count; the upper middle of an even one).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// The stub's reply must pass every check, or the harness would be timed on failures.
@@ -159,13 +188,14 @@ fn check_reply_is_valid() -> Result<(), String> {
 }
 
 /// The raw client: send, read the body, parse it, N times.
-fn raw_loop(endpoint: &str, steps: usize) -> Result<(Duration, Duration), String> {
+fn raw_loop(endpoint: &str, steps: usize) -> Result<Clocks, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    // The client is made before the clock starts (reqwest loads the TLS roots then).
+    let client = reqwest::Client::new();
     runtime.block_on(async {
-        let client = reqwest::Client::new();
         let clock = Stopwatch::start()?;
         for _ in 0..steps {
             let reply = client
@@ -187,7 +217,7 @@ fn raw_loop(endpoint: &str, steps: usize) -> Result<(Duration, Duration), String
 }
 
 /// The harness: one case of N checked steps, run as a trial runs it.
-fn harness_case(endpoint: &str, steps: usize) -> Result<(Duration, Duration), String> {
+fn harness_case(endpoint: &str, steps: usize) -> Result<Clocks, String> {
     let step = r#"{"operation": "DescribeUserPool", "request": {"UserPoolId": "us-east-1_bench"},
         "expect": {"body": {"UserPool": {"Id": {"$regex": "^us-east-1_"}}}},
         "capture": {"name": "$.UserPool.Name"}}"#;

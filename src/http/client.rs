@@ -171,7 +171,7 @@ impl Reply {
         let header = self.header("x-amzn-errortype");
         // Every reply is asked (retries depend on it): parse the body only when it can hold
         // one of the members a code is read from.
-        let named = |member: &[u8]| self.body.windows(member.len()).any(|w| w == member);
+        let named = |member: &[u8]| memchr::memmem::find(&self.body, member).is_some();
         if header.is_some() || !(named(b"\"code\"") || named(b"\"__type\"")) {
             return error_code(header, None);
         }
@@ -217,7 +217,7 @@ impl Client {
         let uri = endpoint_uri(&endpoint)?;
         let connect_timeout = options.request_timeout.min(MAX_CONNECT_TIMEOUT);
         Ok(Client {
-            transport: Arc::new(Transport::new(Route::for_endpoint(&uri), connect_timeout)),
+            transport: Arc::new(Transport::new(&uri, connect_timeout)?),
             endpoint,
             uri,
             signer,

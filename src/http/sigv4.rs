@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::http::client::RequestSigner;
 use crate::http::credentials::{Credentials, Provider};
+use crate::http::transport::host_header;
 
 /// The signing name of the Cognito Identity Provider service.
 pub const SERVICE: &str = "cognito-idp";
@@ -266,7 +267,8 @@ fn canonical_request(
         headers.push((name.as_str(), trim_all(value)));
     }
     if !request.headers().contains_key("host") {
-        headers.push(("host", host_of(uri)?));
+        let host = host_header(uri).map_err(|e| format!("cannot sign: {e}"))?;
+        headers.push(("host", host));
     }
     headers.retain(|(name, _)| *name != "x-amz-date" && *name != "x-amz-security-token");
     headers.push(("x-amz-date", time.into()));
@@ -309,22 +311,6 @@ fn push_sha256_hex(out: &mut String, data: &[u8]) {
     let mut hex = [0u8; 64];
     hex::encode_to_slice(Sha256::digest(data), &mut hex).expect("64 hex digits for 32 bytes");
     out.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
-}
-
-/// The `host` header the request will carry, as hyper writes it: the host, and the port unless
-/// it is the scheme's default.
-fn host_of(uri: &http::Uri) -> Result<std::borrow::Cow<'_, str>, String> {
-    let host = uri
-        .host()
-        .ok_or("cannot sign: the request URL has no host")?;
-    let default = match uri.scheme_str() {
-        Some("https") => 443,
-        _ => 80,
-    };
-    Ok(match uri.port_u16() {
-        Some(port) if port != default => format!("{host}:{port}").into(),
-        _ => host.into(),
-    })
 }
 
 /// Appends the canonical form of `path` (as the URI holds it, percent-encoded): every byte
@@ -517,10 +503,10 @@ mod tests {
             ("https://example.com:80/", "example.com:80"),
             ("http://[::1]:5000/", "[::1]:5000"),
         ] {
-            assert_eq!(host_of(&uri(text)).unwrap(), host, "{text}");
+            assert_eq!(host_header(&uri(text)).unwrap(), host, "{text}");
         }
         let unparsed: http::Uri = "http://example.com:80/".parse().unwrap();
-        assert_eq!(host_of(&unparsed).unwrap(), "example.com");
+        assert_eq!(host_header(&unparsed).unwrap(), "example.com");
     }
 
     #[test]

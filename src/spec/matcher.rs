@@ -34,7 +34,13 @@ fn now_epoch() -> f64 {
 /// pattern (not rendered) matches nothing.
 pub fn match_body(pattern: &Pattern, actual: &Value) -> Vec<Mismatch> {
     let mut failures = Vec::new();
-    match_at(pattern, Some(actual), "", now_epoch(), &mut failures);
+    match_at(
+        pattern,
+        Some(actual),
+        &Place::Root,
+        now_epoch(),
+        &mut failures,
+    );
     failures
 }
 
@@ -55,36 +61,72 @@ pub struct Mismatch {
     pub why: String,
 }
 
-fn mismatch(pointer: &str, pattern: &Pattern, found: Option<&Value>, why: String) -> Mismatch {
+fn mismatch(place: &Place, pattern: &Pattern, found: Option<&Value>, why: String) -> Mismatch {
+    let mut pointer = String::new();
+    place.write(&mut pointer);
     Mismatch {
-        pointer: pointer.to_owned(),
+        pointer,
         expected: pattern.to_value(),
         found: found.cloned(),
         why,
     }
 }
 
-/// Where a match is, for the matchers' helpers: the pointer, the time, the failures so far.
+/// Where in the body a value is: written out as a JSON pointer only for a mismatch, so that a
+/// body that matches costs no text.
+enum Place<'a> {
+    Root,
+    Member(&'a Place<'a>, &'a str),
+    Index(&'a Place<'a>, usize),
+    /// The decoded header or claims of the JWT at a place: `/t(jwt claims)`.
+    Jwt(&'a Place<'a>, &'a str),
+}
+
+impl Place<'_> {
+    fn write(&self, out: &mut String) {
+        match self {
+            Place::Root => {}
+            Place::Member(parent, key) => {
+                parent.write(out);
+                out.push('/');
+                out.push_str(&escape_pointer(key));
+            }
+            Place::Index(parent, i) => {
+                parent.write(out);
+                out.push('/');
+                out.push_str(&i.to_string());
+            }
+            Place::Jwt(parent, part) => {
+                parent.write(out);
+                out.push_str("(jwt ");
+                out.push_str(part);
+                out.push(')');
+            }
+        }
+    }
+}
+
+/// Where a match is, for the matchers' helpers: the place, the time, the failures so far.
 struct At<'a> {
-    pointer: &'a str,
+    place: &'a Place<'a>,
     now: f64,
     out: &'a mut Vec<Mismatch>,
 }
 
 impl At<'_> {
     fn fail(&mut self, pattern: &Pattern, found: Option<&Value>, why: String) {
-        self.out.push(mismatch(self.pointer, pattern, found, why));
+        self.out.push(mismatch(self.place, pattern, found, why));
     }
 }
 
 fn match_at(
     pattern: &Pattern,
     actual: Option<&Value>,
-    pointer: &str,
+    place: &Place,
     now: f64,
     out: &mut Vec<Mismatch>,
 ) {
-    let mut at = At { pointer, now, out };
+    let mut at = At { place, now, out };
     let value = match (pattern, actual) {
         (Pattern::Absent, Some(_)) => {
             return at.fail(pattern, actual, "expected no member here".into());
@@ -111,7 +153,7 @@ fn match_at(
         Pattern::Contains(wants) => match_contains(pattern, wants, value, &mut at),
         Pattern::Not(inner) => {
             let mut scratch = Vec::new();
-            match_at(inner, Some(value), pointer, now, &mut scratch);
+            match_at(inner, Some(value), place, now, &mut scratch);
             if scratch.is_empty() {
                 let why = format!(
                     "matches {}, expected a value that does not",
@@ -129,7 +171,7 @@ fn match_object(pattern: &Pattern, members: &[(String, Pattern)], value: &Value,
         return at.fail(pattern, Some(value), "values differ".into());
     };
     for (key, want) in members {
-        let child = format!("{}/{}", at.pointer, escape_pointer(key));
+        let child = Place::Member(at.place, key);
         match_at(want, have.get(key), &child, at.now, at.out);
     }
 }
@@ -143,13 +185,8 @@ fn match_array(pattern: &Pattern, items: &[Pattern], value: &Value, at: &mut At)
         return at.fail(pattern, Some(value), why);
     }
     for (i, (want, item)) in items.iter().zip(have).enumerate() {
-        match_at(
-            want,
-            Some(item),
-            &format!("{}/{i}", at.pointer),
-            at.now,
-            at.out,
-        );
+        let child = Place::Index(at.place, i);
+        match_at(want, Some(item), &child, at.now, at.out);
     }
 }
 
@@ -203,7 +240,7 @@ fn match_contains(pattern: &Pattern, wants: &[Pattern], value: &Value, at: &mut 
     for want in wants {
         let found = items.iter().any(|item| {
             let mut scratch = Vec::new();
-            match_at(want, Some(item), at.pointer, at.now, &mut scratch);
+            match_at(want, Some(item), at.place, at.now, &mut scratch);
             scratch.is_empty()
         });
         if !found {
@@ -226,8 +263,8 @@ fn match_jwt(pattern: &Pattern, spec: &JwtPattern, value: &Value, at: &mut At) {
         ("claims", &spec.claims, &decoded.claims),
     ] {
         if let Some(want) = want {
-            let pointer = format!("{}(jwt {part})", at.pointer);
-            match_at(want, Some(have), &pointer, at.now, at.out);
+            let place = Place::Jwt(at.place, part);
+            match_at(want, Some(have), &place, at.now, at.out);
         }
     }
     for problem in jwt::structural_problems(&decoded) {
