@@ -19,6 +19,7 @@ mod broken_replies;
 mod cleanup;
 mod cli;
 mod cognito_local;
+mod connections;
 mod coverage;
 mod documented_examples;
 mod error_codes;
