@@ -105,59 +105,45 @@ fn client(server: &Server) -> Client {
     .unwrap()
 }
 
-#[tokio::test]
-async fn requests_share_one_kept_alive_connection() {
-    let server = Server::start(AfterReply::KeepOpen).await;
+/// Sends `count` requests through one client, pausing `pause` after each; each must get its
+/// reply at the first attempt. Returns how many connections the server saw.
+async fn first_attempts(after: AfterReply, count: usize, pause: Duration) -> usize {
+    let server = Server::start(after).await;
     let client = client(&server);
     assert_eq!(client.route(), Route::Direct);
-    for _ in 0..20 {
+    for _ in 0..count {
         let reply = client
             .send("ListUserPools", &json!({}), false)
             .await
             .unwrap();
-        assert_eq!((reply.status, reply.attempts), (200, 1));
+        let got = (reply.status, reply.attempts);
+        assert_eq!(got, (200, 1), "{:?}", reply.retries);
+        tokio::time::sleep(pause).await;
     }
-    assert_eq!(server.connections(), 1);
+    server.connections()
+}
+
+#[tokio::test]
+async fn requests_share_one_kept_alive_connection() {
+    assert_eq!(
+        first_attempts(AfterReply::KeepOpen, 20, Duration::ZERO).await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn a_server_that_closes_each_connection_costs_no_retry() {
-    let server = Server::start(AfterReply::Close).await;
-    let client = client(&server);
-    for _ in 0..20 {
-        let reply = client
-            .send("ListUserPools", &json!({}), false)
-            .await
-            .unwrap();
-        assert_eq!(
-            (reply.status, reply.attempts),
-            (200, 1),
-            "{:?}",
-            reply.retries
-        );
-    }
-    assert_eq!(server.connections(), 20);
+    assert_eq!(
+        first_attempts(AfterReply::Close, 20, Duration::ZERO).await,
+        20
+    );
 }
 
 #[tokio::test]
 async fn an_idle_connection_the_server_dropped_is_replaced_without_a_retry() {
-    let server = Server::start(AfterReply::DropSoon).await;
-    let client = client(&server);
-    for _ in 0..5 {
-        let reply = client
-            .send("ListUserPools", &json!({}), false)
-            .await
-            .unwrap();
-        assert_eq!(
-            (reply.status, reply.attempts),
-            (200, 1),
-            "{:?}",
-            reply.retries
-        );
-        // Long enough for the server to have closed the connection.
-        tokio::time::sleep(Duration::from_millis(60)).await;
-    }
-    assert_eq!(server.connections(), 5);
+    // The pause is long enough for the server to have closed the connection.
+    let pause = Duration::from_millis(60);
+    assert_eq!(first_attempts(AfterReply::DropSoon, 5, pause).await, 5);
 }
 
 #[tokio::test]
