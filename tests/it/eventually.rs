@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::report_fixture::{cli, moto, read_json, schema_violations, shown};
+use crate::support::replies::reply;
 use cognito_contract::exec::failure::Check;
 use cognito_contract::exec::runner::{NoWaivers, RunContext, run_case};
 use cognito_contract::service::schemas::SchemaStore;
@@ -33,10 +34,7 @@ fn case_text(pool: &str, bound: &str) -> String {
 
 fn users(names: &[&str]) -> ResponseTemplate {
     let body = json!({"Users": names.iter().map(|n| json!({"Username": n})).collect::<Vec<_>>()});
-    ResponseTemplate::new(200)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r")
+    reply(200, body)
 }
 
 /// A stub where pool `us-east-1_settles` lists nobody twice and then bob, and pool

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::replies::reply;
+
 /// Describes a pool expecting another name (a body mismatch), then asks for a group expecting
 /// `ResourceNotFoundException` (the target answers `InvalidParameterException`: an error-code
 /// failure), then lists pools.
@@ -35,13 +37,6 @@ const CASE: &str = r#"{
 }"#;
 
 const ID: &str = "t/going_on";
-
-fn reply(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r-1")
-}
 
 async fn target() -> MockServer {
     let server = MockServer::start().await;

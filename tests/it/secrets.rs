@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::header;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::replies::reply;
+
 const PASSWORD: &str = "Known-Password-For-Test-1!";
 const SECRET_HASH: &str = "S2VjcmV0SGFzaEtub3duVmFsdWU=";
 const ACCESS_TOKEN: &str = "eyJhbGciOiJub25lIn0.KNOWN-ACCESS-TOKEN.c2ln";
@@ -24,13 +26,6 @@ const AWS_SECRET_KEY: &str = "KnownAwsSecretKeyValue/xyz+0123";
 const AWS_SESSION_TOKEN: &str = "KnownAwsSessionTokenValue0123456";
 const TOTP_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const HASH_KEY: &str = "known-client-secret-for-hash";
-
-fn reply(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r-1")
-}
 
 async fn answer(server: &MockServer, operation: &str, response: ResponseTemplate) {
     Mock::given(header(

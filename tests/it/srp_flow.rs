@@ -15,16 +15,11 @@ use serde_json::{Value, json};
 use wiremock::matchers::header;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use crate::support::replies::reply;
+
 const POOL_ID: &str = "us-east-1_SrpFlow01";
 const USER_ID_FOR_SRP: &str = "alice";
 const PASSWORD: &str = "Known-Srp-Password-1!";
-
-fn reply(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r-srp")
-}
 
 /// Cognito's side of USER_SRP_AUTH for one user, exchanges kept by their secret block.
 struct SrpServer {

@@ -141,21 +141,15 @@ fn start() -> (tokio::runtime::Runtime, MockServer) {
 
 #[test]
 fn without_expectations_the_cases_reach_their_steps_and_the_quirks_are_named_once() {
-    let (_runtime, server) = start();
-    let scratch = tempfile::tempdir().unwrap();
-    let cases = scratch.path().join("cases");
-    write_cases(&cases);
-    let report_path = scratch.path().join("run.json");
-    let (output, stdout, report) = run(&server.uri(), &cases, &report_path);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(101), "{stdout}\n{stderr}");
+    let first = FirstRun::of(write_cases);
+    let (report, stdout) = (&first.report, &first.stdout);
 
     // Every case whose setup captured what it needs ran its step; the client case could not.
     for id in ["stub/describe", "stub/group", "stub/two_places"] {
-        let first = step(case(&report, id), "steps[0]");
+        let first = step(case(report, id), "steps[0]");
         assert_ne!(first["outcome"], "skipped", "{id}: {first}");
     }
-    let client = case(&report, "stub/client");
+    let client = case(report, "stub/client");
     assert_eq!(step(client, "steps[0]")["outcome"], "skipped");
     let setup = &step(client, "setup[1]")["failures"];
     assert!(
@@ -297,17 +291,67 @@ fn write_reasons(cases: &Path, text: &str) {
     .unwrap();
 }
 
+/// The stub, a scratch directory with cases, and the first run over them: with no expectations,
+/// it fails.
+struct FirstRun {
+    _runtime: tokio::runtime::Runtime,
+    server: MockServer,
+    scratch: tempfile::TempDir,
+    cases: std::path::PathBuf,
+    report_path: std::path::PathBuf,
+    report: Value,
+    stdout: String,
+}
+
+impl FirstRun {
+    fn of(write: fn(&Path)) -> FirstRun {
+        let (runtime, server) = start();
+        let scratch = tempfile::tempdir().unwrap();
+        let cases = scratch.path().join("cases");
+        write(&cases);
+        let report_path = scratch.path().join("first.json");
+        let (output, stdout, report) = run(&server.uri(), &cases, &report_path);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(101), "{stdout}\n{stderr}");
+        FirstRun {
+            _runtime: runtime,
+            server,
+            scratch,
+            cases,
+            report_path,
+            report,
+            stdout,
+        }
+    }
+
+    /// `expectations init` from the first run's report.
+    fn init(&self) -> (String, Vec<Value>) {
+        init(&self.cases, &self.report_path)
+    }
+
+    /// Runs the cases again, writing the report to `name` in the scratch directory.
+    fn run(&self, name: &str) -> (Output, String, Value) {
+        run(
+            &self.server.uri(),
+            &self.cases,
+            &self.scratch.path().join(name),
+        )
+    }
+
+    /// Writes reasons into the expectations `text` that `init` wrote, then runs again: the same
+    /// run must pass. Returns its output and report.
+    fn again_with_reasons(&self, text: &str) -> (String, Value) {
+        write_reasons(&self.cases, text);
+        let (output, stdout, report) = self.run("again.json");
+        assert_eq!(output.status.code(), Some(0), "{stdout}");
+        (stdout, report)
+    }
+}
+
 #[test]
 fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
-    let (_runtime, server) = start();
-    let scratch = tempfile::tempdir().unwrap();
-    let cases = scratch.path().join("cases");
-    write_cases(&cases);
-    let first = scratch.path().join("first.json");
-    let (output, stdout, _) = run(&server.uri(), &cases, &first);
-    assert_eq!(output.status.code(), Some(101), "{stdout}");
-
-    let (text, entries) = init(&cases, &first);
+    let first = FirstRun::of(write_cases);
+    let (text, entries) = first.init();
     let rules: Vec<&Value> = entries.iter().filter(|e| e["case"] == "**").collect();
     assert_eq!(
         rules,
@@ -323,15 +367,13 @@ fn expectations_init_writes_one_rule_per_quirk_and_the_same_run_then_passes() {
     );
 
     // The TODOs keep the file from loading: the run stops with status 2.
-    let (output, stdout, _) = run(&server.uri(), &cases, &scratch.path().join("todo.json"));
+    let (output, stdout, _) = first.run("todo.json");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
     assert!(stderr.contains("placeholder"), "{stderr}");
 
     // Reasons written, the same run passes.
-    write_reasons(&cases, &text);
-    let (output, stdout, report) = run(&server.uri(), &cases, &scratch.path().join("again.json"));
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let (stdout, report) = first.again_with_reasons(&text);
     assert_eq!(report["totals"]["passed_with_waivers"], 2, "{stdout}");
     assert_eq!(report["totals"]["expected_failures"], 2, "{stdout}");
 }
@@ -354,19 +396,14 @@ fn write_going_on_cases(dir: &Path) {
 
 #[test]
 fn after_init_the_same_run_passes_though_a_step_s_body_differs_and_a_later_step_fails() {
-    let (_runtime, server) = start();
-    let scratch = tempfile::tempdir().unwrap();
-    let cases = scratch.path().join("cases");
-    write_going_on_cases(&cases);
-    let first = scratch.path().join("first.json");
-    let (output, stdout, report) = run(&server.uri(), &cases, &first);
-    assert_eq!(output.status.code(), Some(101), "{stdout}");
+    let first = FirstRun::of(write_going_on_cases);
+    let report = &first.report;
     // Without expectations every case goes on past its body failure to its later step.
     for id in ["stub/later_1", "stub/later_2", "stub/later_3"] {
-        let later = step(case(&report, id), "steps[1]");
+        let later = step(case(report, id), "steps[1]");
         assert_ne!(later["outcome"], "skipped", "{id}: {later}");
     }
-    let checks: Vec<&Value> = step(case(&report, "stub/later_1"), "steps[1]")["failures"]
+    let checks: Vec<&Value> = step(case(report, "stub/later_1"), "steps[1]")["failures"]
         .as_array()
         .unwrap()
         .iter()
@@ -374,7 +411,7 @@ fn after_init_the_same_run_passes_though_a_step_s_body_differs_and_a_later_step_
         .collect();
     assert!(checks.contains(&&json!("capture")), "{checks:?}");
 
-    let (text, entries) = init(&cases, &first);
+    let (text, entries) = first.init();
     assert!(
         entries.iter().any(|e| e["case"] == "**"
             && e["operation"] == "DescribeUserPool"
@@ -385,9 +422,7 @@ fn after_init_the_same_run_passes_though_a_step_s_body_differs_and_a_later_step_
     assert_eq!(per_case(&entries), [("stub/later_1", "steps[1]")], "{text}");
 
     // Reasons written, the same run passes: the cases go exactly as far as they did.
-    write_reasons(&cases, &text);
-    let (output, stdout, again) = run(&server.uri(), &cases, &scratch.path().join("again.json"));
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let (stdout, again) = first.again_with_reasons(&text);
     assert_eq!(again["totals"]["failed"], 0, "{stdout}");
     assert_eq!(again["totals"]["passed_with_waivers"], 2, "{stdout}");
     assert_eq!(again["totals"]["expected_failures"], 1, "{stdout}");

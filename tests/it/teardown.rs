@@ -11,12 +11,7 @@ use serde_json::json;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn ok(body: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_bytes(serde_json::to_vec(&body).unwrap())
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .insert_header("x-amzn-requestid", "r-1")
-}
+use crate::support::replies::reply;
 
 async fn answer(server: &MockServer, operation: &str, response: ResponseTemplate) {
     Mock::given(method("POST"))
@@ -82,7 +77,7 @@ async fn run_teardown_case(client: serde_json::Value) -> (Vec<StepFailure>, Vec<
         ("DeleteUserPoolClient", json!({})),
     ];
     for (operation, body) in replies {
-        answer(&server, operation, ok(body)).await;
+        answer(&server, operation, reply(200, body)).await;
     }
     let case = load_case("t/teardown", "t/teardown.json", CASE, SchemaStore::global()).unwrap();
     let ctx = RunContext::new(&server.uri(), "us-east-1", Duration::from_secs(5)).unwrap();
@@ -136,7 +131,7 @@ async fn lenient_mode_turns_undocumented_members_into_warnings() {
     answer(
         &server,
         "ListUserPools",
-        ok(json!({"UserPools": [], "ShinyNewField": true})),
+        reply(200, json!({"UserPools": [], "ShinyNewField": true})),
     )
     .await;
     let text = r#"{"description": "ListUserPools answers", "steps": [
